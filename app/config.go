@@ -1,0 +1,130 @@
+//go:build !wasm
+
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// config is every setting of the server, from flags or KUBEDECK_* variables
+// (a flag given on the command line wins over its variable).
+type config struct {
+	listen          string
+	basePath        string
+	authMode        string
+	devUser         string
+	devGroups       string
+	trustedProxies  string
+	trustedOrigins  string
+	redisURL        string
+	logLevel        string
+	kubeconfig      string
+	localCluster    string
+	shutdownTimeout time.Duration
+}
+
+// parseConfig reads args (without the program name) and the environment.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("kubedeck", flag.ContinueOnError)
+	fs.SetOutput(out)
+	str := func(p *string, name, def, usage string) {
+		fs.StringVar(p, name, def, usage+" ("+envName(name)+")")
+	}
+	str(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	str(&c.basePath, "base-path", "", "path prefix the app is served under, e.g. /v2")
+	str(&c.authMode, "auth-mode", "proxy", "how users are identified: proxy (oauth2-proxy headers) or dev (a fixed user; loopback only)")
+	str(&c.devUser, "dev-user", "developer", "the user in dev auth mode")
+	str(&c.devGroups, "dev-groups", "developers", "comma-separated groups of the dev user")
+	str(&c.trustedProxies, "trusted-proxies", "127.0.0.1/32,::1/128", "comma-separated CIDRs whose identity headers are trusted")
+	str(&c.trustedOrigins, "trusted-origins", "", "comma-separated extra origins allowed to send state-changing requests")
+	str(&c.redisURL, "redis-url", "", "Redis URL for the shared cache (empty: in-process cache)")
+	str(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	str(&c.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)")
+	str(&c.localCluster, "local-cluster", "never", "start a local cluster: never, auto (when no kubeconfig is reachable) or always")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown ("+envName("shutdown-timeout")+")")
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: kubedeck [flags]\n\nKubedeck %s, a Kubernetes dashboard. Every flag can also be set with the\nenvironment variable named beside it.\n\n", version)
+		fs.PrintDefaults()
+	}
+	// Variables first, so flags given on the command line override them.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s: %w", envName(f.Name), err)
+			}
+		}
+	})
+	if envErr != nil {
+		return c, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.basePath = strings.TrimRight(c.basePath, "/")
+	if c.basePath != "" && !strings.HasPrefix(c.basePath, "/") {
+		return c, fmt.Errorf("--base-path must start with /, got %q", c.basePath)
+	}
+	switch c.localCluster {
+	case "never", "auto", "always":
+	default:
+		return c, fmt.Errorf("--local-cluster must be never, auto or always, got %q", c.localCluster)
+	}
+	if _, err := c.level(); err != nil {
+		return c, err
+	}
+	if _, err := c.proxies(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func envName(flagName string) string {
+	return "KUBEDECK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (c config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return l, fmt.Errorf("--log-level: %w", err)
+	}
+	return l, nil
+}
+
+// proxies parses --trusted-proxies, refusing a prefix that trusts everyone.
+func (c config) proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range splitList(c.trustedProxies) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %w", err)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("--trusted-proxies: %s would trust identity headers from anyone; name the proxy's addresses", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+

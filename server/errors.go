@@ -1,0 +1,80 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// apiError is an error that carries what the client is told: a code, a
+// message for people and optional details. Its cause, if any, goes to the log.
+type apiError struct {
+	code    shared.Code
+	message string
+	details map[string]any
+	cause   error
+}
+
+func (e *apiError) Error() string {
+	if e.cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.code, e.message, e.cause)
+	}
+	return fmt.Sprintf("%s: %s", e.code, e.message)
+}
+
+func (e *apiError) Unwrap() error { return e.cause }
+
+// invalid is a 400 VALIDATION_ERROR naming what is wrong.
+func invalid(message string, details map[string]any) error {
+	return &apiError{code: shared.CodeValidation, message: message, details: details}
+}
+
+// notFound is a 404 RESOURCE_NOT_FOUND.
+func notFound(message string, details map[string]any) error {
+	return &apiError{code: shared.CodeNotFound, message: message, details: details}
+}
+
+// sentinels maps kube's sentinel errors to the codes the client sees. It is
+// the one table from Go errors to the API's error codes; anything not in it
+// (and not an *apiError) is an INTERNAL_ERROR whose cause is logged, not sent.
+var sentinels = []struct {
+	err     error
+	code    shared.Code
+	message string
+}{
+	{kube.ErrInvalid, shared.CodeValidation, "The request is not valid."},
+	{kube.ErrUnauthorized, shared.CodeUnauthorized, "You are not signed in."},
+	{kube.ErrForbidden, shared.CodeForbidden, "You are not allowed to do this."},
+	{kube.ErrNotFound, shared.CodeNotFound, "The object was not found."},
+	{kube.ErrConflict, shared.CodeConflict, "The object changed or already exists."},
+	{kube.ErrUnavailable, shared.CodeK8sAPI, "The Kubernetes API did not answer; try again shortly."},
+}
+
+// toAPIError turns any error a handler returns into what the client is told.
+// The second result says whether the cause must be logged as a server fault.
+func toAPIError(err error) (*apiError, bool) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae, ae.code == shared.CodeInternal || ae.code == shared.CodeK8sAPI
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &apiError{code: shared.CodeTooLarge, cause: err,
+			message: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}, false
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s.err) {
+			msg := s.message
+			// kube's wrappers carry a message written for people after the sentinel.
+			var pm interface{ PublicMessage() string }
+			if errors.As(err, &pm) && pm.PublicMessage() != "" {
+				msg = pm.PublicMessage()
+			}
+			return &apiError{code: s.code, message: msg, cause: err}, s.code == shared.CodeK8sAPI
+		}
+	}
+	return &apiError{code: shared.CodeInternal, message: "Something went wrong on the server; it has been logged.", cause: err}, true
+}

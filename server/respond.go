@@ -1,0 +1,139 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// apiFunc is an API handler: it writes a success reply itself (with
+// writeData) or returns an error, which api turns into the error envelope.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+// api adapts an apiFunc to http.Handler: one place turns errors into replies.
+func (s *Server) api(fn apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// writeData sends a success envelope with data and an optional message.
+func (s *Server) writeData(w http.ResponseWriter, status int, data any, message string) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		s.log.Error("encode reply", "err", err)
+		writeEnvelope(w, http.StatusInternalServerError, shared.Envelope{
+			Error: &shared.Error{Code: shared.CodeInternal, Message: "The reply could not be encoded."}})
+		return
+	}
+	writeEnvelope(w, status, shared.Envelope{Success: true, Data: raw, Message: message})
+}
+
+// writeError sends the error envelope for err and logs server-side faults.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	ae, fault := toAPIError(err)
+	if fault {
+		s.log.Error("request failed", "request_id", requestID(r), "method", r.Method,
+			"path", r.URL.Path, "code", ae.code, "err", err)
+	} else {
+		s.log.Debug("request refused", "request_id", requestID(r), "code", ae.code, "err", err)
+	}
+	if ae.code == shared.CodeRateLimited {
+		if d, ok := ae.details["retryAfterSeconds"].(int); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(d))
+		}
+	}
+	writeEnvelope(w, ae.code.HTTPStatus(), shared.Envelope{
+		Error: &shared.Error{Code: ae.code, Message: ae.message, Details: ae.details}})
+}
+
+// writeEnvelope encodes into a buffer first, so a failed encode never leaves
+// a half-written reply, then sends headers, status and body.
+func writeEnvelope(w http.ResponseWriter, status int, env shared.Envelope) {
+	env.Timestamp = time.Now().UTC().Truncate(time.Second)
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(env); err != nil {
+		http.Error(w, `{"success":false}`, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// decodeJSON reads one JSON value from the body into v, refusing unknown
+// fields and trailing data, and says in the error what is wrong with it.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if dec.More() {
+			return invalid("The request body holds more than one JSON value.", nil)
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return invalid("The request body holds data after its JSON value.", nil)
+		}
+		return nil
+	}
+	var (
+		syntax   *json.SyntaxError
+		typeErr  *json.UnmarshalTypeError
+		tooLarge *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return err
+	case errors.Is(err, io.EOF):
+		return invalid("The request body is empty; a JSON object was expected.", nil)
+	case errors.As(err, &syntax):
+		return invalid(fmt.Sprintf("The request body is not valid JSON (at byte %d).", syntax.Offset),
+			map[string]any{"offset": syntax.Offset})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return invalid("The request body is not valid JSON: it ends too early.", nil)
+	case errors.As(err, &typeErr):
+		return invalid(fmt.Sprintf("Field %q must be a %s, not a JSON %s.", typeErr.Field, typeErr.Type, typeErr.Value),
+			map[string]any{"field": typeErr.Field})
+	default:
+		// Unknown fields: encoding/json says `json: unknown field "x"`.
+		return invalid("The request body does not fit: "+trimJSONPrefix(err.Error())+".", nil)
+	}
+}
+
+func trimJSONPrefix(s string) string {
+	const p = "json: "
+	if len(s) > len(p) && s[:len(p)] == p {
+		return s[len(p):]
+	}
+	return s
+}
+
+// logAttrs is a helper for handlers that log with the request's id.
+func logAttrs(r *http.Request) slog.Attr { return slog.String("request_id", requestID(r)) }
+
+// writeJSONPlain sends v as plain JSON, for the operations endpoints that
+// monitoring reads (not the API envelope).
+func writeJSONPlain(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		http.Error(w, "encode: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// routes registers every route of the server.
+func (s *Server) routes() {
+	s.handle("GET /healthz", http.HandlerFunc(s.healthz))
+	s.handle("GET /readyz", http.HandlerFunc(s.readyz))
+	s.handle("GET /metrics", s.metricsHandler())
+	s.handle("GET /web/", http.HandlerFunc(s.serveWeb))
+	s.handle("GET /assets/{fp}/web/{name...}", http.HandlerFunc(s.serveAsset))
+	s.handle("/", http.HandlerFunc(s.serveUI))
+
+	s.handle("GET /api/v1/version", s.api(s.version))
+	s.handle("POST /api/v1/client-errors", s.api(s.clientError))
+}
+
+// dispatch sends /api/ requests to the API mux and the rest to the root mux.
+// A request no API route takes gets a 404 or 405 envelope, never HTML.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	h, pattern := s.apiMux.Handler(r)
+	if pattern != "" {
+		s.apiMux.ServeHTTP(w, r)
+		return
+	}
+	// Let the mux decide between 404 and 405 (it knows the Allow list), then
+	// answer in the envelope.
+	probe := &probeWriter{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		writeEnvelope(w, http.StatusMethodNotAllowed, shared.Envelope{Error: &shared.Error{
+			Code:    shared.CodeMethod,
+			Message: "Method " + r.Method + " is not allowed here; allowed: " + probe.header.Get("Allow") + ".",
+		}})
+		return
+	}
+	if probe.status >= 300 && probe.status < 400 {
+		// The mux redirects to a cleaned path; follow its lead.
+		http.Redirect(w, r, probe.header.Get("Location"), probe.status)
+		return
+	}
+	writeEnvelope(w, http.StatusNotFound, shared.Envelope{Error: &shared.Error{
+		Code: shared.CodeNotFound, Message: "No API route " + r.Method + " " + r.URL.Path + ".",
+	}})
+}
+
+// probeWriter records what the mux's own fallback handler would reply.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header { return p.header }
+func (p *probeWriter) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+func (p *probeWriter) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+// version answers the build's version; the UI polls it to offer an update.
+func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
+	s.writeData(w, http.StatusOK, map[string]string{"version": s.cfg.Version}, "")
+	return nil
+}

@@ -1,0 +1,169 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Config is what an operator sets (flags and KUBEDECK_* variables).
+type Config struct {
+	// BasePath is the prefix the app is served under ("" or "/v2", no trailing slash).
+	BasePath string
+	// Version identifies the build; the UI shows it and offers an update when it changes.
+	Version string
+	// BodyLimit caps request bodies, in bytes (default 1 MiB).
+	BodyLimit int64
+	// TrustedOrigins are origins besides the request's own that may send
+	// state-changing requests (a proxy that rewrites Host).
+	TrustedOrigins []string
+	// TrustedProxies are the peers whose identity headers are believed.
+	TrustedProxies []netip.Prefix
+	// ShutdownTimeout bounds the drain of in-flight requests on shutdown.
+	ShutdownTimeout time.Duration
+	// ClientErrorsPerMinute caps the client error reports accepted per user.
+	ClientErrorsPerMinute int
+}
+
+// Check is a dependency /readyz reports on. Check returns nil when ready;
+// a Degraded check that fails makes the server degraded, not unready.
+type Check struct {
+	Name     string
+	Degraded bool
+	Check    func(context.Context) error
+}
+
+// Deps are the parts a Server is built on.
+type Deps struct {
+	Log *slog.Logger
+	// UI serves the go-app pages (prerendered HTML, manifest, service worker).
+	UI http.Handler
+	// Web holds the static assets; app.wasm with its .br and .gz siblings when built.
+	Web fs.FS
+	// Registry collects the server's metrics; New registers its own in it.
+	Registry *prometheus.Registry
+	// Checks are the dependencies /readyz waits for.
+	Checks []Check
+}
+
+// Server is Kubedeck's HTTP server.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	mux     *http.ServeMux // the UI, static files, health and metrics
+	apiMux  *http.ServeMux // /api/
+	handler http.Handler
+	metrics *httpMetrics
+	static  *staticFiles
+
+	// shutdownHooks run when the server starts draining (closing WebSockets).
+	mu            sync.Mutex
+	shutdownHooks []func()
+
+	clientErrors *userLimiter
+}
+
+// New builds a Server. It registers the routes and assembles the middleware.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 15 * time.Second
+	}
+	if cfg.ClientErrorsPerMinute <= 0 {
+		cfg.ClientErrorsPerMinute = 10
+	}
+	if cfg.BasePath == "/" {
+		cfg.BasePath = ""
+	}
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	if deps.Registry == nil {
+		deps.Registry = prometheus.NewRegistry()
+		deps.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s := &Server{
+		cfg:          cfg,
+		deps:         deps,
+		log:          deps.Log,
+		mux:          http.NewServeMux(),
+		apiMux:       http.NewServeMux(),
+		clientErrors: newUserLimiter(float64(cfg.ClientErrorsPerMinute)/60, cfg.ClientErrorsPerMinute),
+	}
+	m, err := newHTTPMetrics(deps.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("register metrics: %w", err)
+	}
+	s.metrics = m
+	s.static, err = newStaticFiles(deps.Web)
+	if err != nil {
+		return nil, err
+	}
+	s.routes()
+	h, err := s.middleware(http.HandlerFunc(s.dispatch))
+	if err != nil {
+		return nil, err
+	}
+	s.handler = h
+	if cfg.BasePath != "" {
+		s.handler = http.StripPrefix(cfg.BasePath, s.handler)
+	}
+	return s, nil
+}
+
+// Handler is the whole server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// OnShutdown registers f to run when the server starts shutting down.
+func (s *Server) OnShutdown(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shutdownHooks = append(s.shutdownHooks, f)
+}
+
+// Serve answers on ln until ctx is done, then drains in-flight requests for up
+// to the configured timeout and closes WebSockets with "going away".
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	srv.RegisterOnShutdown(func() {
+		s.mu.Lock()
+		hooks := append([]func(){}, s.shutdownHooks...)
+		s.mu.Unlock()
+		for _, f := range hooks {
+			f()
+		}
+	})
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "drain_timeout", s.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return serr
+	}
+	return err
+}

@@ -1,0 +1,229 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WebInfo describes the built static assets, for the go-app handler's setup.
+type WebInfo struct {
+	// Fingerprint changes whenever any asset changes; assets under
+	// AssetPrefix(basePath) are served as immutable.
+	Fingerprint string
+	// WasmSize is the uncompressed size of app.wasm (0 when it is not built),
+	// for go-app's loading progress.
+	WasmSize int64
+}
+
+// AssetPrefix is the path prefix under which the fingerprinted assets are
+// served: the go-app handler resolves "/web/x" to AssetPrefix + "/web/x".
+func (wi WebInfo) AssetPrefix(basePath string) string {
+	return strings.TrimSuffix(basePath, "/") + "/assets/" + wi.Fingerprint
+}
+
+// InspectWeb reads the assets once and returns their fingerprint and the
+// WASM's size.
+func InspectWeb(web fs.FS) (WebInfo, error) {
+	sf, err := newStaticFiles(web)
+	if err != nil {
+		return WebInfo{}, err
+	}
+	wi := WebInfo{Fingerprint: sf.fingerprint}
+	if f, ok := sf.files["app.wasm"]; ok {
+		wi.WasmSize = int64(len(f.identity))
+	}
+	return wi, nil
+}
+
+// staticFile is one asset held in memory, with its precompressed forms.
+type staticFile struct {
+	identity, br, gz []byte
+	ctype            string
+	etag             string
+}
+
+// staticFiles holds every asset of web/ in memory: they are embedded in the
+// binary already, so this costs nothing more and makes serving a copy.
+type staticFiles struct {
+	files       map[string]*staticFile
+	fingerprint string
+	modTime     time.Time
+}
+
+func newStaticFiles(web fs.FS) (*staticFiles, error) {
+	sf := &staticFiles{files: map[string]*staticFile{}, modTime: time.Now()}
+	if web == nil {
+		sf.fingerprint = "none"
+		return sf, nil
+	}
+	var names []string
+	err := fs.WalkDir(web, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+			return err
+		}
+		names = append(names, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read web assets: %w", err)
+	}
+	sort.Strings(names)
+	all := sha256.New()
+	for _, p := range names {
+		b, err := fs.ReadFile(web, p)
+		if err != nil {
+			return nil, fmt.Errorf("read web asset %s: %w", p, err)
+		}
+		base, enc := p, ""
+		switch {
+		case strings.HasSuffix(p, ".br"):
+			base, enc = strings.TrimSuffix(p, ".br"), "br"
+		case strings.HasSuffix(p, ".gz"):
+			base, enc = strings.TrimSuffix(p, ".gz"), "gzip"
+		}
+		f := sf.files[base]
+		if f == nil {
+			f = &staticFile{}
+			sf.files[base] = f
+		}
+		switch enc {
+		case "br":
+			f.br = b
+		case "gzip":
+			f.gz = b
+		default:
+			f.identity = b
+			sum := sha256.Sum256(b)
+			f.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
+			f.ctype = mime.TypeByExtension(path.Ext(p))
+			if path.Ext(p) == ".wasm" {
+				f.ctype = "application/wasm"
+			}
+			if f.ctype == "" {
+				f.ctype = "application/octet-stream"
+			}
+			all.Write([]byte(p))
+			all.Write(sum[:])
+		}
+	}
+	// A compressed form without its original is of no use; drop it.
+	for name, f := range sf.files {
+		if f.identity == nil {
+			delete(sf.files, name)
+		}
+	}
+	sf.fingerprint = hex.EncodeToString(all.Sum(nil)[:6])
+	return sf, nil
+}
+
+func (sf *staticFiles) has(name string) bool { _, ok := sf.files[name]; return ok }
+
+// serveWeb serves /web/{name} (revalidated by ETag) and
+// /assets/{fingerprint}/web/{name} (immutable for a year).
+func (s *Server) serveWeb(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/web/")
+	s.static.serve(w, r, name, false)
+}
+
+func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("fp") != s.static.fingerprint {
+		// An asset of another build: serve today's, but do not let it be
+		// cached forever under the old name.
+		s.static.serve(w, r, r.PathValue("name"), false)
+		return
+	}
+	s.static.serve(w, r, r.PathValue("name"), true)
+}
+
+func (sf *staticFiles) serve(w http.ResponseWriter, r *http.Request, name string, immutable bool) {
+	f, ok := sf.files[name]
+	if !ok || strings.Contains(name, "..") {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ctype)
+	h.Set("ETag", f.etag)
+	h.Add("Vary", "Accept-Encoding")
+	if immutable {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, f.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := f.identity
+	switch enc := acceptedEncoding(r.Header.Get("Accept-Encoding")); {
+	case enc == "br" && f.br != nil:
+		body = f.br
+		h.Set("Content-Encoding", "br")
+	case (enc == "br" || enc == "gzip") && f.gz != nil && acceptsEncoding(r.Header.Get("Accept-Encoding"), "gzip"):
+		body = f.gz
+		h.Set("Content-Encoding", "gzip")
+	}
+	http.ServeContent(w, r, "", sf.modTime, bytes.NewReader(body))
+}
+
+// acceptedEncoding picks the best encoding the client accepts: br, then gzip.
+func acceptedEncoding(header string) string {
+	switch {
+	case acceptsEncoding(header, "br"):
+		return "br"
+	case acceptsEncoding(header, "gzip"):
+		return "gzip"
+	}
+	return ""
+}
+
+// acceptsEncoding reports whether an Accept-Encoding header allows enc
+// (listed without q=0).
+func acceptsEncoding(header, enc string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), enc) {
+			continue
+		}
+		params = strings.ReplaceAll(params, " ", "")
+		if q, ok := strings.CutPrefix(params, "q="); ok {
+			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// serveUI serves the go-app pages, or a clear 503 page when the WASM was not
+// built (the pages would load and then fail).
+func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
+	if !s.static.has("app.wasm") || s.deps.UI == nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(notBuiltPage))
+		return
+	}
+	s.deps.UI.ServeHTTP(w, r)
+}
+
+const notBuiltPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Kubedeck: UI not built</title></head>
+<body><h1>The Kubedeck UI has not been built</h1>
+<p>This server was compiled without <code>web/app.wasm</code>. Run <code>make build</code>
+(or <code>make run</code>) to build the WebAssembly UI and the server together.</p>
+<p>The API under <code>/api/v1</code> and <code>/healthz</code> work without it.</p>
+</body></html>
+`
