@@ -127,4 +127,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
@@ -19,6 +21,9 @@ import (
 
 // serve runs the server until SIGINT or SIGTERM.
 func serve() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Args[2:]))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -70,4 +75,34 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	log.Info("kubedeck listening", "url", "http://"+ln.Addr().String()+cfg.basePath+"/", "version", version)
 	return srv.Serve(ctx, ln)
+}
+
+// healthcheck asks a running server's /healthz (for the container's
+// HEALTHCHECK, where no curl is at hand) and returns the exit status.
+func healthcheck(args []string) int {
+	cfg, err := parseConfig(args, os.Getenv, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kubedeck healthcheck:", err)
+		return 2
+	}
+	host, port, err := net.SplitHostPort(cfg.listen)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kubedeck healthcheck:", err)
+		return 2
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + cfg.basePath + "/healthz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kubedeck healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, "kubedeck healthcheck: status", resp.StatusCode)
+		return 1
+	}
+	return 0
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // WebInfo describes the built static assets, for the go-app handler's setup.
@@ -57,11 +55,10 @@ type staticFile struct {
 type staticFiles struct {
 	files       map[string]*staticFile
 	fingerprint string
-	modTime     time.Time
 }
 
 func newStaticFiles(web fs.FS) (*staticFiles, error) {
-	sf := &staticFiles{files: map[string]*staticFile{}, modTime: time.Now()}
+	sf := &staticFiles{files: map[string]*staticFile{}}
 	if web == nil {
 		sf.fingerprint = "none"
 		return sf, nil
@@ -173,7 +170,13 @@ func (sf *staticFiles) serve(w http.ResponseWriter, r *http.Request, name string
 		body = f.gz
 		h.Set("Content-Encoding", "gzip")
 	}
-	http.ServeContent(w, r, "", sf.modTime, bytes.NewReader(body))
+	// Written by hand: http.ServeContent leaves Content-Length out when
+	// Content-Encoding is set, and go-app's loading progress needs it.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
 }
 
 // acceptedEncoding picks the best encoding the client accepts: br, then gzip.

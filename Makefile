@@ -1,0 +1,49 @@
+# Kubedeck. `make help` lists the verbs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+CLUSTER_BIN := $(shell bash kube/localcluster/tools/build.sh --dir)
+export KUBEDECK_CLUSTER_BIN ?= $(CLUSTER_BIN)
+
+.PHONY: help build wasm server run test test-deps cluster-bin lint bench clean
+
+help: ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: wasm server ## build the WASM UI (compressed) and the server binary into bin/
+
+wasm: ## build web/app.wasm and its .br/.gz
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags '$(LDFLAGS)' -o web/app.wasm ./app
+	go run ./web/compress web/app.wasm
+
+server: ## build bin/kubedeck (embeds whatever web/ holds)
+	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubedeck ./app
+
+cluster-bin: ## build the local cluster's binaries once into the cache
+	bash kube/localcluster/tools/build.sh
+
+run: build cluster-bin ## run the dashboard (on a local cluster when no kubeconfig is reachable)
+	./bin/kubedeck --auth-mode dev --local-cluster auto $(ARGS)
+
+test-deps: ## install chromium and redis-server when missing (apt-get, as root)
+	@bash .ci/deps.sh
+
+test: test-deps cluster-bin wasm ## everything CI checks: format, vet, staticcheck, tests with -race
+	@echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@echo "== go vet"; go vet ./... && GOOS=js GOARCH=wasm go vet ./app ./shared
+	@echo "== staticcheck"; go run $(STATICCHECK) ./... && GOOS=js GOARCH=wasm go run $(STATICCHECK) ./app ./shared
+	@echo "== go test -race"; go test -race -count=1 -timeout 25m ./...
+
+lint: ## gofmt, go vet and staticcheck only
+	gofmt -l $$(git ls-files '*.go')
+	go vet ./... && GOOS=js GOARCH=wasm go vet ./app ./shared
+	go run $(STATICCHECK) ./...
+
+bench: cluster-bin ## benchmarks: list pages, watch fan-out
+	go test -run '^$$' -bench . -benchmem ./kube/ ./server/
+
+clean: ## remove build outputs (not the cluster binary cache)
+	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz
