@@ -19,6 +19,8 @@ if [ "${1:-}" = "--dir" ]; then echo "$dir"; exit 0; fi
 bins=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 missing=()
 for b in "${bins[@]}"; do [ -x "$dir/$b" ] || missing+=("$b"); done
+stage_files=(node-initialize.yaml pod-ready.yaml pod-complete.yaml pod-delete.yaml)
+for s in "${stage_files[@]}"; do [ -f "$dir/stages/$s" ] || { missing+=(stages); break; }; done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "cluster binaries: present in $dir"
   exit 0
@@ -51,6 +53,10 @@ build k8s kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ldflags"
 # kwok's stages ship in its module; copy the ones the cluster uses beside it.
 stages=$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
 mkdir -p "$dir/stages"
-cp "$stages/node/fast/node-initialize.yaml" "$stages/pod/fast/pod-ready.yaml" \
-   "$stages/pod/fast/pod-complete.yaml" "$stages/pod/fast/pod-delete.yaml" "$dir/stages/"
+# install, not cp: the module cache's files are read-only, and a rerun must
+# be able to replace them.
+for s in node/fast/node-initialize.yaml pod/fast/pod-ready.yaml \
+         pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+  install -m 0644 "$stages/$s" "$dir/stages/"
+done
 echo "cluster binaries: built in $(( $(date +%s) - start ))s"
