@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/kubedeck/kubedeck/server"
 )
 
 // config is every setting of the server, from flags or KUBEDECK_* variables
@@ -109,10 +111,10 @@ func (c config) proxies() ([]netip.Prefix, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--trusted-proxies: %w", err)
 		}
-		if p.Bits() == 0 {
-			return nil, fmt.Errorf("--trusted-proxies: %s would trust identity headers from anyone; name the proxy's addresses", s)
-		}
 		out = append(out, p.Masked())
+	}
+	if err := server.ValidateTrustedProxies(out); err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	return out, nil
 }

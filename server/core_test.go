@@ -22,6 +22,9 @@ import (
 func newTestServer(t *testing.T, cfg Config, extra func(s *Server)) (*Server, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
+	if cfg.Auth.Mode == "" {
+		cfg.Auth = AuthConfig{Mode: AuthDev, DevUser: kube.User{Name: "tester"}}
+	}
 	deps := Deps{Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	s, err := New(cfg, deps)
 	if err != nil {

@@ -1,0 +1,191 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	authv1 "k8s.io/api/authorization/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// DefaultSelfAccessTTL is how long SelfAccess keeps a user's permissions.
+const DefaultSelfAccessTTL = 5 * time.Second
+
+// selfAccessParallel bounds the reviews one Permissions call has in flight.
+const selfAccessParallel = 8
+
+// Permissions says what a user may do in one namespace, keyed by action
+// ("create deployments", "list pods", "install charts"; see shared.Me).
+type Permissions struct {
+	Can map[string]bool
+	// Reasons holds, for each action the user may not take, a sentence
+	// saying why.
+	Reasons map[string]string
+}
+
+// selfAction is one action SelfAccess reviews: a verb on a resource.
+type selfAction struct {
+	key        string
+	verb       string
+	group      string
+	resource   string
+	namespaced bool
+	// why says what the right is for, when the action is not plainly the
+	// verb on the resource.
+	why string
+}
+
+// SelfAccess answers what a user may do in a namespace with
+// SelfSubjectAccessReviews made AS the user (impersonated), so the answer is
+// the API server's own, the user's groups and any authorizer included. The
+// answers are kept briefly per user, groups and namespace. It is safe for
+// concurrent use.
+type SelfAccess struct {
+	client  *Client
+	ttl     time.Duration
+	actions []selfAction
+
+	mu    sync.Mutex
+	cache map[string]selfEntry
+}
+
+type selfEntry struct {
+	perms   Permissions
+	expires time.Time
+}
+
+// NewSelfAccess builds a SelfAccess on c that keeps answers for ttl (zero:
+// DefaultSelfAccessTTL).
+func NewSelfAccess(c *Client, ttl time.Duration) *SelfAccess {
+	if ttl <= 0 {
+		ttl = DefaultSelfAccessTTL
+	}
+	return &SelfAccess{client: c, ttl: ttl, actions: selfActions(), cache: map[string]selfEntry{}}
+}
+
+// selfActions are the write actions the UI offers and a list and get for
+// every kind of the object viewer.
+func selfActions() []selfAction {
+	const helmWhy = "Helm stores each release as a Secret in its namespace, so %s a chart needs the right to %s Secrets there"
+	acts := []selfAction{
+		{key: shared.ActionCreateDeployments, verb: "create", group: "apps", resource: "deployments", namespaced: true},
+		{key: shared.ActionDeleteDeployments, verb: "delete", group: "apps", resource: "deployments", namespaced: true},
+		{key: shared.ActionCreateServices, verb: "create", resource: "services", namespaced: true},
+		{key: shared.ActionDeleteServices, verb: "delete", resource: "services", namespaced: true},
+		{key: shared.ActionCreateIngresses, verb: "create", group: "networking.k8s.io", resource: "ingresses", namespaced: true},
+		{key: shared.ActionDeleteIngresses, verb: "delete", group: "networking.k8s.io", resource: "ingresses", namespaced: true},
+		{key: shared.ActionInstallCharts, verb: "create", resource: "secrets", namespaced: true,
+			why: fmt.Sprintf(helmWhy, "installing", "create")},
+		{key: shared.ActionUninstallCharts, verb: "delete", resource: "secrets", namespaced: true,
+			why: fmt.Sprintf(helmWhy, "uninstalling", "delete")},
+	}
+	for _, k := range newRegistry().kinds {
+		for _, verb := range []string{"list", "get"} {
+			acts = append(acts, selfAction{key: verb + " " + k.Name(), verb: verb, group: k.Group(),
+				resource: k.Name(), namespaced: k.Namespaced()})
+		}
+	}
+	return acts
+}
+
+// Permissions reviews every action for u in namespace, all at once, or
+// returns the answer kept from a review less than the TTL ago. Cluster-scoped
+// kinds are reviewed at the cluster scope. An empty namespace reviews the
+// namespaced actions across all namespaces.
+func (s *SelfAccess) Permissions(ctx context.Context, u User, namespace string) (Permissions, error) {
+	key := selfKey(u, namespace)
+	now := time.Now()
+	s.mu.Lock()
+	if e, ok := s.cache[key]; ok && now.Before(e.expires) {
+		s.mu.Unlock()
+		return e.perms, nil
+	}
+	s.mu.Unlock()
+
+	cs, err := s.client.As(u)
+	if err != nil {
+		return Permissions{}, err
+	}
+	allowed := make([]bool, len(s.actions))
+	errs := make([]error, len(s.actions))
+	sem := make(chan struct{}, selfAccessParallel)
+	var wg sync.WaitGroup
+	for i, a := range s.actions {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ns := ""
+			if a.namespaced {
+				ns = namespace
+			}
+			review := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
+				ResourceAttributes: &authv1.ResourceAttributes{Namespace: ns, Verb: a.verb, Group: a.group, Resource: a.resource},
+			}}
+			errs[i] = s.client.opts.Retry.Do(ctx, func(ctx context.Context) error {
+				res, err := cs.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+				if err == nil {
+					allowed[i] = res.Status.Allowed
+				}
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	perms := Permissions{Can: make(map[string]bool, len(s.actions)), Reasons: map[string]string{}}
+	for i, a := range s.actions {
+		if errs[i] != nil {
+			return Permissions{}, Translate(fmt.Errorf("review %s %s: %w", a.verb, a.resource, errs[i]))
+		}
+		perms.Can[a.key] = allowed[i]
+		if !allowed[i] {
+			perms.Reasons[a.key] = a.reason(namespace)
+		}
+	}
+	s.store(key, perms, now.Add(s.ttl))
+	return perms, nil
+}
+
+// store keeps perms until expires, dropping expired answers as it goes so
+// the cache stays as small as the set of recently active users.
+func (s *SelfAccess) store(key string, perms Permissions, expires time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	for k, e := range s.cache {
+		if now.After(e.expires) {
+			delete(s.cache, k)
+		}
+	}
+	s.cache[key] = selfEntry{perms: perms, expires: expires}
+}
+
+// reason says why the user may not take the action.
+func (a selfAction) reason(namespace string) string {
+	where := ""
+	switch {
+	case !a.namespaced:
+		where = " across the cluster"
+	case namespace == "":
+		where = " in every namespace"
+	default:
+		where = fmt.Sprintf(" in namespace %q", namespace)
+	}
+	msg := fmt.Sprintf("You may not %s %s%s", a.verb, a.resource, where)
+	if a.why != "" {
+		msg += "; " + a.why
+	}
+	return msg + "."
+}
+
+// selfKey identifies a user, their groups (in any order) and a namespace.
+func selfKey(u User, namespace string) string {
+	groups := slices.Clone(u.Groups)
+	slices.Sort(groups)
+	return u.Name + "\x00" + strings.Join(groups, "\x01") + "\x00" + namespace
+}

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// me answers who the user is and, for ?namespace=, what they may do there
+// (GET /api/v1/me). The permissions come from SelfSubjectAccessReviews made
+// as the user, kept for a few seconds per user, groups and namespace.
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.identify(r)
+	if err != nil {
+		return err
+	}
+	me := shared.Me{
+		User:       id.User.Name,
+		Email:      id.Email,
+		Username:   id.PreferredUsername,
+		Groups:     slices.Clone(id.User.Groups),
+		DevMode:    s.auth.cfg.Mode == AuthDev,
+		SignOutURL: s.auth.cfg.SignOutURL,
+	}
+	if me.Groups == nil {
+		me.Groups = []string{}
+	}
+	ns := r.URL.Query().Get("namespace")
+	if ns != "" {
+		if len(ns) > 63 || !dnsLabel.MatchString(ns) {
+			return invalid("The namespace "+quote(ns)+" is not a valid name: lower-case letters, digits and '-', at most 63.",
+				map[string]any{"field": "namespace"})
+		}
+		if s.selfAccess == nil {
+			return &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
+		}
+		perms, err := s.selfAccess.Permissions(r.Context(), id.User, ns)
+		if err != nil {
+			return err
+		}
+		me.Namespace, me.Can, me.Reasons = ns, perms.Can, perms.Reasons
+	}
+	s.writeData(w, http.StatusOK, me, "")
+	return nil
+}
+
+// dnsLabel is what a namespace name looks like (RFC 1123 label).
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// quote puts a value from the request in quotes, cut short when long.
+func quote(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return `"` + s + `"`
+}

@@ -1,0 +1,42 @@
+package shared
+
+// Me is who the signed-in user is and what they may do in one namespace:
+// the reply of GET /api/v1/me. The UI shows the user in its header and uses
+// Can and Reasons to disable the controls the user may not use, with the
+// reason as a tooltip.
+type Me struct {
+	// User is the name Kubernetes knows the user by.
+	User string `json:"user"`
+	// Email and Username come from the identity provider when it sends them.
+	Email    string `json:"email,omitempty"`
+	Username string `json:"username,omitempty"`
+	// Groups are the user's groups as the identity provider sent them.
+	Groups []string `json:"groups"`
+	// DevMode is true when the server runs with a fixed development identity;
+	// the UI then shows a banner.
+	DevMode bool `json:"devMode,omitempty"`
+	// SignOutURL is where the logout link goes.
+	SignOutURL string `json:"signOutURL"`
+	// Namespace is the namespace Can and Reasons are about ("" when none was
+	// asked for; then Can is empty).
+	Namespace string `json:"namespace,omitempty"`
+	// Can says, for each action (for example "create deployments" or
+	// "install charts"), whether the user may take it in Namespace.
+	Can map[string]bool `json:"can,omitempty"`
+	// Reasons says, for each action the user may not take, why, in a sentence
+	// for a tooltip.
+	Reasons map[string]string `json:"reasons,omitempty"`
+}
+
+// The actions Me.Can names besides "list <kind>" and "get <kind>" for every
+// kind of the object viewer.
+const (
+	ActionCreateDeployments = "create deployments"
+	ActionDeleteDeployments = "delete deployments"
+	ActionCreateServices    = "create services"
+	ActionDeleteServices    = "delete services"
+	ActionCreateIngresses   = "create ingresses"
+	ActionDeleteIngresses   = "delete ingresses"
+	ActionInstallCharts     = "install charts"
+	ActionUninstallCharts   = "uninstall charts"
+)
