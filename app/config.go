@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/server"
 )
 
@@ -29,6 +30,18 @@ type config struct {
 	kubeconfig      string
 	localCluster    string
 	shutdownTimeout time.Duration
+
+	groupPrefix     string
+	namespaces      string
+	oidcIssuer      string
+	oidcClientID    string
+	oidcUserClaim   string
+	oidcGroupsClaim string
+	signInURL       string
+	signOutURL      string
+	writesPerMinute int
+	writeBurst      int
+	accessTTL       time.Duration
 }
 
 // parseConfig reads args (without the program name) and the environment.
@@ -50,6 +63,17 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	str(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)")
 	str(&c.localCluster, "local-cluster", "never", "start a local cluster: never, auto (when no kubeconfig is reachable) or always")
+	str(&c.groupPrefix, "group-prefix", "", "prefix added to the user's groups when impersonating (system: groups are always dropped)")
+	str(&c.namespaces, "namespaces", "", "comma-separated namespaces to watch (empty: all)")
+	str(&c.oidcIssuer, "oidc-issuer", "", "OIDC issuer whose ID tokens (Authorization: Bearer, from oauth2-proxy) are accepted in proxy mode")
+	str(&c.oidcClientID, "oidc-client-id", "", "audience the OIDC ID tokens must carry")
+	str(&c.oidcUserClaim, "oidc-username-claim", "", "claim naming the user (default: preferred_username, then email, then sub)")
+	str(&c.oidcGroupsClaim, "oidc-groups-claim", "groups", "claim listing the user's groups")
+	str(&c.signInURL, "sign-in-url", "", "where the sign-in page sends people (default: <base-path>/oauth2/start)")
+	str(&c.signOutURL, "sign-out-url", "", "the logout link (default: <base-path>/oauth2/sign_out)")
+	fs.IntVar(&c.writesPerMinute, "writes-per-minute", 60, "each user's budget of changes per minute ("+envName("writes-per-minute")+")")
+	fs.IntVar(&c.writeBurst, "write-burst", 20, "how many changes a user may make at once ("+envName("write-burst")+")")
+	fs.DurationVar(&c.accessTTL, "access-ttl", 5*time.Second, "how long access-review decisions are kept ("+envName("access-ttl")+")")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown ("+envName("shutdown-timeout")+")")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: kubedeck [flags]\n\nKubedeck %s, a Kubernetes dashboard. Every flag can also be set with the\nenvironment variable named beside it.\n\n", version)
@@ -128,4 +152,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// auth is the identity configuration the server gets.
+func (c config) auth() server.AuthConfig {
+	return server.AuthConfig{
+		Mode:          c.authMode,
+		DevUser:       kube.User{Name: c.devUser, Groups: splitList(c.devGroups)},
+		OIDCIssuer:    c.oidcIssuer,
+		OIDCClientID:  c.oidcClientID,
+		UsernameClaim: c.oidcUserClaim,
+		GroupsClaim:   c.oidcGroupsClaim,
+		SignInURL:     c.signInURL,
+		SignOutURL:    c.signOutURL,
+	}
 }

@@ -15,6 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
 )
@@ -48,6 +54,19 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	scfg := server.Config{
+		BasePath:        cfg.basePath,
+		Version:         version,
+		TrustedOrigins:  splitList(cfg.trustedOrigins),
+		TrustedProxies:  proxies,
+		ShutdownTimeout: cfg.shutdownTimeout,
+		WritesPerMinute: cfg.writesPerMinute,
+		WriteBurst:      cfg.writeBurst,
+		Auth:            cfg.auth(),
+	}
+	if err := scfg.Validate(cfg.listen); err != nil {
+		return err
+	}
 	wi, err := server.InspectWeb(web.FS)
 	if err != nil {
 		return err
@@ -55,17 +74,21 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	if wi.WasmSize == 0 {
 		log.Warn("web/app.wasm is not built into this binary: the UI answers 503 until you run `make build`")
 	}
-	srv, err := server.New(server.Config{
-		BasePath:        cfg.basePath,
-		Version:         version,
-		TrustedOrigins:  splitList(cfg.trustedOrigins),
-		TrustedProxies:  proxies,
-		ShutdownTimeout: cfg.shutdownTimeout,
-	}, server.Deps{
-		Log: log,
-		UI:  newAppHandler(cfg.basePath, version, wi),
-		Web: web.FS,
-	})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deps := server.Deps{Log: log, UI: newAppHandler(cfg.basePath, version, wi), Web: web.FS, Registry: reg}
+
+	restCfg, stopCluster, err := clusterConfig(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopCluster()
+	if restCfg != nil {
+		if err := connectCluster(ctx, cfg, log, restCfg, &deps); err != nil {
+			return err
+		}
+	}
+	srv, err := server.New(scfg, deps)
 	if err != nil {
 		return err
 	}
@@ -73,8 +96,74 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("kubedeck listening", "url", "http://"+ln.Addr().String()+cfg.basePath+"/", "version", version)
+	log.Info("kubedeck listening", "url", "http://"+ln.Addr().String()+cfg.basePath+"/", "version", version,
+		"auth_mode", scfg.Auth.Mode)
 	return srv.Serve(ctx, ln)
+}
+
+// clusterConfig finds the cluster to run on: a kubeconfig or in-cluster
+// config, else (with --local-cluster auto or always) a local cluster that
+// runs until the returned stop is called. It returns nil when there is none.
+func clusterConfig(ctx context.Context, cfg config, log *slog.Logger) (*rest.Config, func(), error) {
+	nothing := func() {}
+	rc, source, err := kube.LoadConfig(cfg.kubeconfig)
+	local := cfg.localCluster == "always" || (cfg.localCluster == "auto" && errors.Is(err, kube.ErrNoConfig))
+	switch {
+	case local:
+		lc, err := startLocalCluster(ctx, log, cfg.auth().DevUser)
+		if err != nil {
+			return nil, nothing, err
+		}
+		return lc.serverConfig(), func() { lc.stop(log) }, nil
+	case errors.Is(err, kube.ErrNoConfig):
+		log.Warn("no kubeconfig is reachable and --local-cluster is never: running without a cluster (the API answers 503)")
+		return nil, nothing, nil
+	case err != nil:
+		return nil, nothing, err
+	}
+	log.Info("using the cluster of " + source)
+	return rc, nothing, nil
+}
+
+// connectCluster builds the Kubernetes client, the informer cache, the
+// access reviews and the shared cache (Redis when configured), and adds them
+// and their readiness checks to deps.
+func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.Config, deps *server.Deps) error {
+	kc, err := kube.NewClient(rc, kube.ClientOptions{GroupPrefix: cfg.groupPrefix}, deps.Registry)
+	if err != nil {
+		return err
+	}
+	objects, err := kube.NewObjects(kc.Base(), kube.ObjectsOptions{Namespaces: splitList(cfg.namespaces), Log: log})
+	if err != nil {
+		return err
+	}
+	objects.Start(ctx)
+	metrics, err := kube.NewCacheMetrics(deps.Registry)
+	if err != nil {
+		return err
+	}
+	store := kube.NewMemoryCache(0)
+	deps.Checks = append(deps.Checks,
+		server.Check{Name: "kubernetes", Check: kc.Ping},
+		server.Check{Name: "informers", Check: objects.Check})
+	if cfg.redisURL != "" {
+		// go-redis logs every failed dial to stderr; a down Redis is a
+		// readiness state here, so its chatter goes to the debug log.
+		redis.SetLogger(redisLog{log})
+		rcache, err := kube.NewRedisCache(kube.RedisOptions{URL: cfg.redisURL, Log: log})
+		if err != nil {
+			return err
+		}
+		store = rcache
+		deps.Checks = append(deps.Checks, server.Check{Name: "redis", Degraded: true, Check: rcache.Check})
+		log.Info("shared cache: redis")
+	} else {
+		log.Info("shared cache: in-process (no --redis-url)")
+	}
+	deps.Kube = kc
+	deps.Objects = objects
+	deps.Access = kube.NewAccess(kc, kube.AccessOptions{TTL: cfg.accessTTL, Cache: kube.NamedCache(store, "access", metrics)})
+	return nil
 }
 
 // healthcheck asks a running server's /healthz (for the container's
@@ -105,4 +194,11 @@ func healthcheck(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// redisLog sends go-redis's own log lines to the debug level.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

@@ -1,5 +1,7 @@
 package shared
 
+import "encoding/json"
+
 // Level is how healthy an object looks, for a status badge.
 type Level string
 
@@ -32,12 +34,16 @@ type Row struct {
 	Version   string            `json:"resourceVersion,omitempty"`
 }
 
-// KindInfo describes a kind the object viewer can show.
+// KindInfo describes a kind the object viewer can show. Every kind sorts by
+// the common keys "name", "namespace", "age", "status" and "level", and by
+// the key of any of its Columns.
 type KindInfo struct {
 	Name       string   `json:"name"` // the path segment: "pods", "deployments", …
 	Kind       string   `json:"kind"` // "Pod", "Deployment", …
 	Namespaced bool     `json:"namespaced"`
 	Columns    []Column `json:"columns"`
+	// Workload is true for kinds whose detail lists their pods.
+	Workload bool `json:"workload,omitempty"`
 }
 
 // ListResult is one page of a resource list.
@@ -59,4 +65,40 @@ type Namespace struct {
 	Name    string `json:"name"`
 	Status  string `json:"status"`
 	Created int64  `json:"created"`
+}
+
+// ObjectDetail is one object as the object viewer's detail page shows it:
+// its row, the sanitized object (managedFields dropped, Secret values replaced
+// by their length) as JSON split for the UI's tabs and as YAML, its recent
+// events and, for workloads, the rows of its pods.
+type ObjectDetail struct {
+	Row Row `json:"row"`
+	// Object is the whole sanitized object, as JSON.
+	Object json.RawMessage `json:"object"`
+	// Metadata, Spec and Status are the parts of Object. Spec holds every
+	// top-level field besides apiVersion, kind, metadata and status (for a
+	// ConfigMap its data, for a Secret its type and the lengths of its values).
+	Metadata json.RawMessage `json:"metadata"`
+	Spec     json.RawMessage `json:"spec,omitempty"`
+	Status   json.RawMessage `json:"status,omitempty"`
+	// YAML is the sanitized object as kubectl would print it.
+	YAML string `json:"yaml"`
+	// Events are the object's recent events, newest first.
+	Events []ObjectEvent `json:"events"`
+	// Pods are the rows of a workload's pods; nil for other kinds.
+	Pods []Row `json:"pods,omitempty"`
+	// Forbidden names the parts left out because the user may not list them
+	// ("events", "pods").
+	Forbidden []string `json:"forbidden,omitempty"`
+}
+
+// ObjectEvent is one Kubernetes event about an object.
+type ObjectEvent struct {
+	Type    string `json:"type"` // Normal or Warning
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+	Count   int32  `json:"count"`
+	Source  string `json:"source,omitempty"`
+	First   int64  `json:"first"` // Unix seconds
+	Last    int64  `json:"last"`  // Unix seconds
 }

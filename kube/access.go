@@ -1,0 +1,218 @@
+package kube
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	authv1 "k8s.io/api/authorization/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DefaultAccessTTL is how long an access decision is kept.
+const DefaultAccessTTL = 5 * time.Second
+
+// allAuthenticated is the group the API server adds to every impersonated
+// user; a review must name it too to judge the user as impersonation would.
+const allAuthenticated = "system:authenticated"
+
+// AccessOptions configure Access.
+type AccessOptions struct {
+	// TTL is how long a decision, allow or deny, is kept (default 5 s).
+	TTL time.Duration
+	// Cache keeps the decisions (nil: an in-process cache). Pass a
+	// NamedCache so its requests are counted.
+	Cache Cache
+	// Parallel bounds the reviews one ListScope has in flight (default 8).
+	Parallel int
+}
+
+// Access decides whether a user may read what the shared informer cache
+// holds, with SubjectAccessReviews made by Kubedeck's own identity about the
+// user, named and grouped exactly as the impersonating client sends them.
+// Decisions, allow and deny, are cached per user, groups, verb, resource and
+// namespace for the TTL, and concurrent identical reviews are made once. It
+// is safe for concurrent use.
+type Access struct {
+	client   *Client
+	cache    Cache
+	ttl      time.Duration
+	parallel int
+	flight   flight
+}
+
+// NewAccess builds an Access on c.
+func NewAccess(c *Client, opts AccessOptions) *Access {
+	if opts.TTL <= 0 {
+		opts.TTL = DefaultAccessTTL
+	}
+	if opts.Cache == nil {
+		opts.Cache = NewMemoryCache(0)
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 8
+	}
+	return &Access{client: c, cache: opts.Cache, ttl: opts.TTL, parallel: opts.Parallel}
+}
+
+// Resource names what is accessed: an API group ("" for core) and resource.
+type Resource struct {
+	Group    string
+	Resource string
+}
+
+// ResourceOf is the resource of a kind of the object viewer.
+func ResourceOf(k *Kind) Resource { return Resource{Group: k.Group(), Resource: k.Name()} }
+
+// Allowed says whether u may verb res in namespace ("" asks about the whole
+// cluster: every namespace, or a cluster-scoped resource). An error means
+// no decision could be had (the API server did not answer); it is not a
+// denial.
+func (a *Access) Allowed(ctx context.Context, u User, verb string, res Resource, namespace string) (bool, error) {
+	imp, err := a.client.impersonation(u)
+	if err != nil {
+		return false, err
+	}
+	groups := imp.Groups
+	if !slices.Contains(groups, allAuthenticated) {
+		groups = append(slices.Clip(groups), allAuthenticated)
+	}
+	key := accessKey(imp.UserName, groups, verb, res, namespace)
+	if v, ok, err := a.cache.Get(ctx, key); err == nil && ok && len(v) == 1 {
+		return v[0] == '1', nil
+	}
+	return a.flight.do(ctx, key, func() (bool, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		review := &authv1.SubjectAccessReview{Spec: authv1.SubjectAccessReviewSpec{
+			User:   imp.UserName,
+			Groups: groups,
+			ResourceAttributes: &authv1.ResourceAttributes{
+				Namespace: namespace, Verb: verb, Group: res.Group, Resource: res.Resource,
+			},
+		}}
+		var allowed bool
+		err := a.client.opts.Retry.Do(ctx, func(ctx context.Context) error {
+			out, err := a.client.Base().AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+			if err == nil {
+				allowed = out.Status.Allowed && !out.Status.Denied
+			}
+			return err
+		})
+		if err != nil {
+			return false, Translate(fmt.Errorf("access review %s %s: %w", verb, res.Resource, err))
+		}
+		v := []byte{'0'}
+		if allowed {
+			v[0] = '1'
+		}
+		_ = a.cache.Set(ctx, key, v, a.ttl) // a lost write is a later miss
+		return allowed, nil
+	})
+}
+
+// Scope is where a user may read a namespaced resource: everywhere, or in
+// some namespaces only.
+type Scope struct {
+	// All is true when the user may act across the cluster.
+	All bool
+	// Namespaces are the namespaces allowed (when not All), sorted.
+	Namespaces []string
+	// Forbidden are the namespaces asked about and denied, sorted.
+	Forbidden []string
+}
+
+// ListScope finds where u may verb res: across the cluster if one review
+// says so, otherwise in which of namespaces, reviewed in parallel.
+func (a *Access) ListScope(ctx context.Context, u User, verb string, res Resource, namespaces []string) (Scope, error) {
+	all, err := a.Allowed(ctx, u, verb, res, "")
+	if err != nil || all {
+		return Scope{All: all}, err
+	}
+	allowed := make([]bool, len(namespaces))
+	errs := make([]error, len(namespaces))
+	sem := make(chan struct{}, a.parallel)
+	var wg sync.WaitGroup
+	for i, ns := range namespaces {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			allowed[i], errs[i] = a.Allowed(ctx, u, verb, res, ns)
+		})
+	}
+	wg.Wait()
+	s := Scope{Namespaces: []string{}}
+	for i, ns := range namespaces {
+		switch {
+		case errs[i] != nil:
+			return Scope{}, errs[i]
+		case allowed[i]:
+			s.Namespaces = append(s.Namespaces, ns)
+		default:
+			s.Forbidden = append(s.Forbidden, ns)
+		}
+	}
+	slices.Sort(s.Namespaces)
+	slices.Sort(s.Forbidden)
+	return s, nil
+}
+
+// accessKey names one decision. It is a hash, so user and group names of
+// any shape make a short, safe Redis key.
+func accessKey(user string, groups []string, verb string, res Resource, namespace string) string {
+	h := sha256.New()
+	for _, part := range []string{user, verb, res.Group, res.Resource, namespace} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	sorted := slices.Sorted(slices.Values(groups))
+	for _, g := range sorted {
+		h.Write([]byte(g))
+		h.Write([]byte{1})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// flight makes concurrent identical calls once: the first caller's call runs
+// on its own (detached from that caller's cancellation) and every caller
+// waits for its result or for its own context.
+type flight struct {
+	mu    sync.Mutex
+	calls map[string]*flightCall
+}
+
+type flightCall struct {
+	done    chan struct{}
+	allowed bool
+	err     error
+}
+
+func (f *flight) do(ctx context.Context, key string, fn func() (bool, error)) (bool, error) {
+	f.mu.Lock()
+	c, ok := f.calls[key]
+	if !ok {
+		if f.calls == nil {
+			f.calls = map[string]*flightCall{}
+		}
+		c = &flightCall{done: make(chan struct{})}
+		f.calls[key] = c
+		go func() {
+			c.allowed, c.err = fn()
+			f.mu.Lock()
+			delete(f.calls, key)
+			f.mu.Unlock()
+			close(c.done)
+		}()
+	}
+	f.mu.Unlock()
+	select {
+	case <-c.done:
+		return c.allowed, c.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}

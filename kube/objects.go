@@ -1,0 +1,340 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync/atomic"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// ObjectsOptions configure the informer cache.
+type ObjectsOptions struct {
+	// Namespaces limits the cache to these namespaces; empty watches all.
+	// PersistentVolumes are cluster-scoped and always watched.
+	Namespaces []string
+	// Log receives the cache's warnings (nil: discard).
+	Log *slog.Logger
+}
+
+// Objects is the informer cache the object viewer reads: one shared informer
+// per kind (plus Events, ReplicaSets and, when watching all namespaces,
+// Namespaces), fed by watches made with Kubedeck's own identity. Objects are
+// sanitized at ingest (see sanitize), and each object's row is computed once
+// per change, so a list only filters, sorts and pages precomputed rows and
+// never reaches the API server. Reads are not authorized here: callers check
+// Access first. It is safe for concurrent use.
+type Objects struct {
+	log        *slog.Logger
+	reg        *registry
+	namespaces []string // nil: all
+	factories  []informers.SharedInformerFactory
+	kinds      map[string]*watched
+
+	events      map[string]cache.SharedIndexInformer // by scope: a namespace, or "" for all
+	replicaSets map[string]cache.SharedIndexInformer
+	nsInformer  cache.SharedIndexInformer // nil when watching a list of namespaces
+	synced      []cache.InformerSynced
+
+	subs    subscribers
+	started atomic.Bool
+}
+
+// watched is one kind's informers (one per scope) and its row index.
+type watched struct {
+	kind      *Kind
+	index     *index
+	informers map[string]cache.SharedIndexInformer
+}
+
+// The informer indexes Objects adds.
+const (
+	byOwner    = "owner"    // pods and replica sets by their owners' UIDs
+	byInvolved = "involved" // events by kind/namespace/name of their object
+)
+
+// NewObjects prepares the informers on client, which must carry Kubedeck's
+// own identity (Client.Base). Nothing is watched until Start.
+func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, error) {
+	o := &Objects{
+		log:         opts.Log,
+		reg:         newRegistry(),
+		kinds:       map[string]*watched{},
+		events:      map[string]cache.SharedIndexInformer{},
+		replicaSets: map[string]cache.SharedIndexInformer{},
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	if len(opts.Namespaces) > 0 {
+		o.namespaces = slices.Compact(slices.Sorted(slices.Values(opts.Namespaces)))
+	}
+	factory := func(ns string) informers.SharedInformerFactory {
+		f := informers.NewSharedInformerFactoryWithOptions(client, 0,
+			informers.WithNamespace(ns), informers.WithTransform(sanitize))
+		o.factories = append(o.factories, f)
+		return f
+	}
+	cluster := factory(metav1.NamespaceAll)
+	scopes := map[string]informers.SharedInformerFactory{metav1.NamespaceAll: cluster}
+	if o.namespaces != nil {
+		scopes = map[string]informers.SharedInformerFactory{}
+		for _, ns := range o.namespaces {
+			scopes[ns] = factory(ns)
+		}
+	} else {
+		o.nsInformer = cluster.Core().V1().Namespaces().Informer()
+		o.synced = append(o.synced, o.nsInformer.HasSynced)
+	}
+	for _, k := range o.reg.kinds {
+		w := &watched{kind: k, index: newIndex(k), informers: map[string]cache.SharedIndexInformer{}}
+		o.kinds[k.Name()] = w
+		if !k.Namespaced() {
+			w.informers[metav1.NamespaceAll] = k.informer(cluster)
+		} else {
+			for ns, f := range scopes {
+				w.informers[ns] = k.informer(f)
+			}
+		}
+		for _, inf := range w.informers {
+			if err := o.watch(w, inf); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for ns, f := range scopes {
+		ev := f.Core().V1().Events().Informer()
+		rs := f.Apps().V1().ReplicaSets().Informer()
+		if err := ev.AddIndexers(cache.Indexers{byInvolved: involvedIndex}); err != nil {
+			return nil, fmt.Errorf("index events: %w", err)
+		}
+		if err := rs.AddIndexers(cache.Indexers{byOwner: ownerIndex}); err != nil {
+			return nil, fmt.Errorf("index replica sets: %w", err)
+		}
+		o.events[ns], o.replicaSets[ns] = ev, rs
+		o.synced = append(o.synced, ev.HasSynced, rs.HasSynced)
+	}
+	return o, nil
+}
+
+// watch keeps w's index in step with one informer and publishes row events.
+func (o *Objects) watch(w *watched, inf cache.SharedIndexInformer) error {
+	if w.kind.Name() == "pods" {
+		if err := inf.AddIndexers(cache.Indexers{byOwner: ownerIndex}); err != nil {
+			return fmt.Errorf("index pods: %w", err)
+		}
+	}
+	reg, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { o.upsert(w, obj) },
+		UpdateFunc: func(_, obj any) { o.upsert(w, obj) },
+		DeleteFunc: func(obj any) { o.remove(w, obj) },
+	})
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", w.kind.Name(), err)
+	}
+	// The registration is synced once the handler has seen the initial list,
+	// so the rows are there, not only the informer's store.
+	o.synced = append(o.synced, reg.HasSynced)
+	return nil
+}
+
+func (o *Objects) upsert(w *watched, obj any) {
+	row, ok := w.kind.Row(obj)
+	if !ok {
+		o.log.Warn("unexpected object in informer", "kind", w.kind.Name(), "type", fmt.Sprintf("%T", obj))
+		return
+	}
+	typ := Updated
+	if w.index.put(row) {
+		typ = Created
+	}
+	o.subs.publish(Event{Type: typ, Kind: w.kind.Name(), Row: row})
+}
+
+func (o *Objects) remove(w *watched, obj any) {
+	key := ""
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		key = t.Key
+	} else if m, err := meta.Accessor(obj); err == nil {
+		key = objectKey(m.GetNamespace(), m.GetName())
+	}
+	if row, ok := w.index.remove(key); ok {
+		o.subs.publish(Event{Type: Deleted, Kind: w.kind.Name(), Row: row})
+	}
+}
+
+// Start starts every informer; they stop when ctx is done. Call it once.
+func (o *Objects) Start(ctx context.Context) {
+	if !o.started.CompareAndSwap(false, true) {
+		return
+	}
+	for _, f := range o.factories {
+		f.Start(ctx.Done())
+	}
+	go func() {
+		<-ctx.Done()
+		for _, f := range o.factories {
+			f.Shutdown()
+		}
+	}()
+}
+
+// Synced says whether every informer has listed its objects and every row
+// has been built.
+func (o *Objects) Synced() bool {
+	if !o.started.Load() {
+		return false
+	}
+	for _, s := range o.synced {
+		if !s() {
+			return false
+		}
+	}
+	return true
+}
+
+// WaitForSync blocks until Synced or ctx is done.
+func (o *Objects) WaitForSync(ctx context.Context) error {
+	if !cache.WaitForCacheSync(ctx.Done(), o.synced...) {
+		return fmt.Errorf("%w: the object cache did not sync: %v", ErrUnavailable, context.Cause(ctx))
+	}
+	return nil
+}
+
+// Check is the readiness check: an error until the cache has synced.
+func (o *Objects) Check(context.Context) error {
+	if !o.Synced() {
+		return fmt.Errorf("the object cache is still loading")
+	}
+	return nil
+}
+
+// Subscribe calls fn with every row change of every kind until the returned
+// function is called. fn runs on the informers' goroutines, in order per
+// informer: it must return quickly and never block (hand the event to a
+// buffered queue and drop or coalesce when it is full), or it stalls the
+// cache for everyone.
+func (o *Objects) Subscribe(fn func(Event)) (unsubscribe func()) { return o.subs.add(fn) }
+
+// Kinds describes every kind the cache serves, in the UI's order.
+func (o *Objects) Kinds() []shared.KindInfo {
+	out := make([]shared.KindInfo, len(o.reg.kinds))
+	for i, k := range o.reg.kinds {
+		out[i] = k.Info()
+	}
+	return out
+}
+
+// KindNames are the names of every kind, for messages.
+func (o *Objects) KindNames() []string {
+	out := make([]string, len(o.reg.kinds))
+	for i, k := range o.reg.kinds {
+		out[i] = k.Name()
+	}
+	return out
+}
+
+// Kind finds a kind by its name ("pods").
+func (o *Objects) Kind(name string) (*Kind, bool) {
+	k, ok := o.reg.byName[name]
+	return k, ok
+}
+
+// List answers one page of kind's rows, with the kind's resourceVersion.
+func (o *Objects) List(k *Kind, q Query) (shared.ListResult, error) {
+	w := o.kinds[k.Name()]
+	res, err := w.index.list(q)
+	if err != nil {
+		return res, err
+	}
+	res.ResourceVersion = w.resourceVersion()
+	return res, nil
+}
+
+// Len is how many objects of kind the cache holds.
+func (o *Objects) Len(k *Kind) int { return o.kinds[k.Name()].index.len() }
+
+// NamespacesOf lists the namespaces holding objects of kind, sorted.
+func (o *Objects) NamespacesOf(k *Kind) []string { return o.kinds[k.Name()].index.namespaces() }
+
+// Namespaces lists the namespaces the cache watches: the configured list, or
+// every namespace of the cluster.
+func (o *Objects) Namespaces() []string {
+	if o.namespaces != nil {
+		return slices.Clone(o.namespaces)
+	}
+	var out []string
+	for _, obj := range o.nsInformer.GetStore().List() {
+		if ns, ok := obj.(*corev1.Namespace); ok {
+			out = append(out, ns.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Row is the cached row of one object.
+func (o *Objects) Row(k *Kind, namespace, name string) (shared.Row, bool) {
+	return o.kinds[k.Name()].index.get(objectKey(namespace, name))
+}
+
+// resourceVersion is the newest resourceVersion the kind's informers have
+// seen (resourceVersions are opaque, but the API server's are etcd
+// revisions, which order).
+func (w *watched) resourceVersion() string {
+	var best string
+	var bestN uint64
+	for _, inf := range w.informers {
+		rv := inf.LastSyncResourceVersion()
+		n, err := strconv.ParseUint(rv, 10, 64)
+		if best == "" || err == nil && n > bestN {
+			best, bestN = rv, n
+		}
+	}
+	return best
+}
+
+// informer is the informer holding namespace's objects.
+func (w *watched) informer(namespace string) (cache.SharedIndexInformer, bool) {
+	if inf, ok := w.informers[metav1.NamespaceAll]; ok {
+		return inf, true
+	}
+	inf, ok := w.informers[namespace]
+	return inf, ok
+}
+
+// ownerIndex indexes an object by the UIDs of its owners.
+func ownerIndex(obj any) ([]string, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, nil
+	}
+	refs := m.GetOwnerReferences()
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, string(r.UID))
+	}
+	return out, nil
+}
+
+// involvedIndex indexes an event by the object it is about.
+func involvedIndex(obj any) ([]string, error) {
+	ev, ok := obj.(*corev1.Event)
+	if !ok {
+		return nil, nil
+	}
+	o := ev.InvolvedObject
+	return []string{involvedKey(o.Kind, o.Namespace, o.Name)}, nil
+}
+
+func involvedKey(kind, namespace, name string) string { return kind + "/" + namespace + "/" + name }

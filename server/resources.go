@@ -1,0 +1,234 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// maxQueryLength bounds the search text of a list.
+const maxQueryLength = 200
+
+// kinds answers the kinds the object viewer shows (GET /api/v1/kinds).
+func (s *Server) kinds(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.user(r); err != nil {
+		return err
+	}
+	if s.deps.Objects == nil {
+		return errNoCluster()
+	}
+	s.writeData(w, http.StatusOK, s.deps.Objects.Kinds(), "")
+	return nil
+}
+
+// listResources answers one page of a kind's rows from the informer cache
+// (GET /api/v1/resources/{kind}). Only namespaces the user may list are
+// included; across all namespaces, the others are named in Forbidden.
+func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.user(r)
+	if err != nil {
+		return err
+	}
+	k, err := s.resourceKind(r)
+	if err != nil {
+		return err
+	}
+	q, namespace, err := parseListQuery(r.URL.Query(), k)
+	if err != nil {
+		return err
+	}
+	objs := s.deps.Objects
+	res := kube.ResourceOf(k)
+	var forbidden []string
+	if !k.Namespaced() || namespace != "" {
+		ok, err := s.deps.Access.Allowed(r.Context(), u, "list", res, namespace)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return forbiddenTo("list", k, namespace)
+		}
+		if namespace != "" {
+			q.Namespaces = []string{namespace}
+		}
+	} else {
+		scope, err := s.deps.Access.ListScope(r.Context(), u, "list", res, objs.NamespacesOf(k))
+		if err != nil {
+			return err
+		}
+		if !scope.All {
+			q.Namespaces, forbidden = scope.Namespaces, scope.Forbidden
+		}
+	}
+	out, err := objs.List(k, q)
+	if err != nil {
+		return err
+	}
+	out.Forbidden = forbidden
+	s.writeData(w, http.StatusOK, out, "")
+	return nil
+}
+
+// resourceDetail answers one object from the informer cache, sanitized, with
+// its events and, for workloads, its pods
+// (GET /api/v1/resources/{kind}/{namespace}/{name}; "-" is the namespace of
+// cluster-scoped objects).
+func (s *Server) resourceDetail(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.user(r)
+	if err != nil {
+		return err
+	}
+	k, err := s.resourceKind(r)
+	if err != nil {
+		return err
+	}
+	namespace, name := r.PathValue("namespace"), r.PathValue("name")
+	switch {
+	case k.Namespaced() && namespace == "-":
+		return invalid(k.Info().Kind+" objects live in a namespace; name it in the path.", map[string]any{"parameter": "namespace"})
+	case !k.Namespaced() && namespace != "-":
+		return invalid(k.Info().Kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{"parameter": "namespace"})
+	case !k.Namespaced():
+		namespace = ""
+	case !dnsLabel.MatchString(namespace) || len(namespace) > 63:
+		return invalid("The namespace "+quote(namespace)+" is not a valid name.", map[string]any{"parameter": "namespace"})
+	}
+	if name == "" || len(name) > 253 || strings.ContainsAny(name, "/%") {
+		return invalid("The name "+quote(name)+" is not a valid object name.", map[string]any{"parameter": "name"})
+	}
+
+	// The object itself needs get; its events and pods need list, and are
+	// left out (and named in Forbidden) without it.
+	checks := []review{
+		{verb: "get", res: kube.ResourceOf(k), ns: namespace},
+		{verb: "list", res: kube.Resource{Resource: "events"}, ns: namespace},
+	}
+	if k.Info().Workload {
+		checks = append(checks, review{verb: "list", res: kube.Resource{Resource: "pods"}, ns: namespace})
+	}
+	var wg sync.WaitGroup
+	for i := range checks {
+		c := &checks[i]
+		wg.Go(func() { c.ok, c.err = s.deps.Access.Allowed(r.Context(), u, c.verb, c.res, c.ns) })
+	}
+	wg.Wait()
+	for _, c := range checks {
+		if c.err != nil {
+			return c.err
+		}
+	}
+	if !checks[0].ok {
+		return forbiddenTo("get", k, namespace)
+	}
+	opts := kube.DetailOptions{Events: checks[1].ok, Pods: len(checks) > 2 && checks[2].ok}
+	d, err := s.deps.Objects.Detail(k, namespace, name, opts)
+	if err != nil {
+		return err
+	}
+	s.writeData(w, http.StatusOK, d, "")
+	return nil
+}
+
+// review is one access decision a handler needs, and its outcome.
+type review struct {
+	verb string
+	res  kube.Resource
+	ns   string
+	ok   bool
+	err  error
+}
+
+// errNoCluster answers resource requests of a server without a cluster.
+func errNoCluster() error {
+	return &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
+}
+
+// resourceKind finds the {kind} of the path, once the cache can answer.
+func (s *Server) resourceKind(r *http.Request) (*kube.Kind, error) {
+	objs := s.deps.Objects
+	if objs == nil || s.deps.Access == nil {
+		return nil, errNoCluster()
+	}
+	name := r.PathValue("kind")
+	k, ok := objs.Kind(name)
+	if !ok {
+		kinds := objs.KindNames()
+		return nil, notFound("There is no kind "+quote(name)+"; the kinds are "+strings.Join(kinds, ", ")+".",
+			map[string]any{"kinds": kinds})
+	}
+	if !objs.Synced() {
+		return nil, &apiError{code: shared.CodeUnavailable, message: "The object cache is still loading; try again in a moment."}
+	}
+	return k, nil
+}
+
+// forbiddenTo is the 403 for a read the user may not make.
+func forbiddenTo(verb string, k *kube.Kind, namespace string) error {
+	where := " in the cluster"
+	if namespace != "" {
+		where = " in namespace " + quote(namespace)
+	}
+	return &apiError{code: shared.CodeForbidden, message: "You may not " + verb + " " + k.Name() + where + ".",
+		cause: errors.Join(kube.ErrForbidden, errors.New(verb+" "+k.Name()+where))}
+}
+
+// parseListQuery reads a list's parameters: namespace ("" or "all" for every
+// namespace), q, sort (a sort key of the kind), order (asc or desc), page
+// (from 1) and limit (1 or more; above kube.MaxLimit it is clamped, and the
+// reply says the limit used). Errors name the parameter.
+func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
+	q := kube.Query{Page: 1, Limit: kube.DefaultLimit, Search: v.Get("q"), Sort: v.Get("sort")}
+	bad := func(param, msg string, extra map[string]any) error {
+		d := map[string]any{"parameter": param}
+		for key, val := range extra {
+			d[key] = val
+		}
+		return invalid(msg, d)
+	}
+	namespace := v.Get("namespace")
+	if namespace == "all" {
+		namespace = ""
+	}
+	if !k.Namespaced() {
+		namespace = ""
+	}
+	if namespace != "" && (len(namespace) > 63 || !dnsLabel.MatchString(namespace)) {
+		return q, "", bad("namespace", "The namespace "+quote(namespace)+" is not a valid name: lower-case letters, digits and '-', at most 63.", nil)
+	}
+	if len(q.Search) > maxQueryLength {
+		return q, "", bad("q", "The search text is longer than "+strconv.Itoa(maxQueryLength)+" characters.", nil)
+	}
+	if q.Sort != "" && !slices.Contains(k.SortKeys(), q.Sort) {
+		return q, "", bad("sort", "Cannot sort "+k.Name()+" by "+quote(q.Sort)+"; sort by one of "+strings.Join(k.SortKeys(), ", ")+".",
+			map[string]any{"allowed": k.SortKeys()})
+	}
+	switch v.Get("order") {
+	case "", "asc":
+	case "desc":
+		q.Desc = true
+	default:
+		return q, "", bad("order", "The order must be asc or desc, not "+quote(v.Get("order"))+".", nil)
+	}
+	if p := v.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			return q, "", bad("page", "The page must be a whole number from 1, not "+quote(p)+".", nil)
+		}
+		q.Page = n
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			return q, "", bad("limit", "The limit must be a whole number from 1 (at most "+strconv.Itoa(kube.MaxLimit)+" are sent), not "+quote(l)+".", nil)
+		}
+		q.Limit = min(n, kube.MaxLimit)
+	}
+	return q, namespace, nil
+}
