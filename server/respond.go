@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -120,9 +119,6 @@ func trimJSONPrefix(s string) string {
 	}
 	return s
 }
-
-// logAttrs is a helper for handlers that log with the request's id.
-func logAttrs(r *http.Request) slog.Attr { return slog.String("request_id", requestID(r)) }
 
 // writeJSONPlain sends v as plain JSON, for the operations endpoints that
 // monitoring reads (not the API envelope).
