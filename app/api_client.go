@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// apiClient calls Kubedeck's JSON API. It decodes the envelope, retries
+// idempotent requests on network errors and 5xx replies with exponential
+// backoff (never on 4xx), and reports every failure it is not told to keep
+// quiet through onFailure, which the layout turns into a toast.
+//
+// The same code runs natively (tests against httptest) and in the browser,
+// where net/http's transport is the Fetch API.
+type apiClient struct {
+	root      string // URL prefix of the API, e.g. "https://host/v2/api/v1"
+	http      *http.Client
+	retry     retryPolicy
+	onFailure func(error)
+	onReach   func(reachable bool)
+}
+
+// retryPolicy is how often and how patiently idempotent requests are retried.
+type retryPolicy struct {
+	attempts int           // total tries, at least 1
+	first    time.Duration // wait before the second try; doubled after each
+}
+
+// By default a call is tried three times, waiting 300 ms, then 600 ms.
+const (
+	defaultAttempts  = 3
+	defaultFirstWait = 300 * time.Millisecond
+)
+
+// newAPIClient returns a client for the API under root ("…/api/v1").
+func newAPIClient(root string) *apiClient {
+	return &apiClient{
+		root:  strings.TrimSuffix(root, "/"),
+		http:  &http.Client{Timeout: 30 * time.Second},
+		retry: retryPolicy{attempts: defaultAttempts, first: defaultFirstWait},
+	}
+}
+
+// Retry sets the retry policy (tests shorten it).
+func (c *apiClient) Retry(attempts int, first time.Duration) *apiClient {
+	c.retry = retryPolicy{attempts: max(attempts, 1), first: first}
+	return c
+}
+
+// OnFailure sets what happens with every failure not marked quiet.
+func (c *apiClient) OnFailure(f func(error)) *apiClient {
+	c.onFailure = f
+	return c
+}
+
+// OnReach sets what learns whether the server answered at all, for the
+// connection indicator.
+func (c *apiClient) OnReach(f func(reachable bool)) *apiClient {
+	c.onReach = f
+	return c
+}
+
+// callOption adjusts one call.
+type callOption func(*call)
+
+// call is one request as the options shaped it.
+type call struct {
+	quiet       bool
+	quietStatus []int
+}
+
+// quiet keeps every failure of this call out of the toasts; the caller shows
+// it itself.
+func quiet() callOption { return func(c *call) { c.quiet = true } }
+
+// quietOn keeps replies with these statuses out of the toasts (for example a
+// 404 the caller expects).
+func quietOn(statuses ...int) callOption {
+	return func(c *call) { c.quietStatus = append(c.quietStatus, statuses...) }
+}
+
+// replyError is a failed reply: its HTTP status and what the server said.
+// Its message is written for people.
+type replyError struct {
+	Status int
+	API    shared.Error
+}
+
+func (e *replyError) Error() string { return e.API.Message }
+
+// networkError is a request that got no reply at all.
+type networkError struct{ cause error }
+
+func (e *networkError) Error() string {
+	return "Kubedeck's server cannot be reached; check your connection. (" + e.cause.Error() + ")"
+}
+
+func (e *networkError) Unwrap() error { return e.cause }
+
+// apiGet fetches path and decodes the envelope's data into a T.
+func apiGet[T any](ctx context.Context, c *apiClient, path string, opts ...callOption) (T, error) {
+	var out T
+	err := c.do(ctx, http.MethodGet, path, nil, &out, opts...)
+	return out, err
+}
+
+// post sends body as JSON to path and decodes the reply's data into out
+// (which may be nil). A POST is never retried: it may not be idempotent.
+func (c *apiClient) post(ctx context.Context, path string, body, out any, opts ...callOption) error {
+	return c.do(ctx, http.MethodPost, path, body, out, opts...)
+}
+
+// do runs one call with its retries and reports its outcome.
+func (c *apiClient) do(ctx context.Context, method, path string, body, out any, opts ...callOption) error {
+	var cl call
+	for _, o := range opts {
+		o(&cl)
+	}
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("encode request for %s: %w", path, err)
+		}
+	}
+	tries := 1
+	if idempotent(method) {
+		tries = max(c.retry.attempts, 1)
+	}
+	wait := c.retry.first
+	var err error
+	for try := 1; ; try++ {
+		err = c.once(ctx, method, path, payload, out)
+		if err == nil || try == tries || !retryable(err) || ctx.Err() != nil {
+			break
+		}
+		if !sleep(ctx, wait) {
+			err = &networkError{cause: ctx.Err()}
+			break
+		}
+		wait *= 2
+	}
+	c.reached(err)
+	if err != nil && c.onFailure != nil && !cl.silences(err) {
+		c.onFailure(err)
+	}
+	return err
+}
+
+// once sends one request and decodes its reply.
+func (c *apiClient) once(ctx context.Context, method, path string, payload []byte, out any) error {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.root+path, body)
+	if err != nil {
+		return fmt.Errorf("build request %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return &networkError{cause: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return &networkError{cause: err}
+	}
+	var env shared.Envelope
+	if jerr := json.Unmarshal(raw, &env); jerr != nil {
+		if resp.StatusCode >= 400 {
+			return &replyError{Status: resp.StatusCode, API: shared.Error{
+				Code:    codeForStatus(resp.StatusCode),
+				Message: fmt.Sprintf("The server answered %s.", resp.Status),
+			}}
+		}
+		return &replyError{Status: resp.StatusCode, API: shared.Error{
+			Code: shared.CodeInternal, Message: "The server's reply could not be read.",
+		}}
+	}
+	if !env.Success || resp.StatusCode >= 400 {
+		apiErr := shared.Error{Code: codeForStatus(resp.StatusCode),
+			Message: fmt.Sprintf("The server answered %s.", resp.Status)}
+		if env.Error != nil && env.Error.Message != "" {
+			apiErr = *env.Error
+		}
+		return &replyError{Status: resp.StatusCode, API: apiErr}
+	}
+	if out != nil && len(env.Data) > 0 && string(env.Data) != "null" {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			return &replyError{Status: resp.StatusCode, API: shared.Error{
+				Code: shared.CodeInternal, Message: "The server's reply did not have the expected shape.",
+			}}
+		}
+	}
+	return nil
+}
+
+// reached tells onReach whether the server answered: any reply below 500
+// means it did; a network error or a 5xx (a proxy in front of a server that
+// is down, or a server that cannot serve) means it did not.
+func (c *apiClient) reached(err error) {
+	if c.onReach == nil {
+		return
+	}
+	var re *replyError
+	switch {
+	case err == nil:
+		c.onReach(true)
+	case errors.As(err, &re):
+		c.onReach(re.Status < 500)
+	case errors.Is(err, context.Canceled):
+		// The caller gave up; that says nothing about the server.
+	default:
+		c.onReach(false)
+	}
+}
+
+// silences reports whether this call keeps err out of the toasts.
+func (cl call) silences(err error) bool {
+	if cl.quiet || errors.Is(err, context.Canceled) {
+		return true
+	}
+	var re *replyError
+	return errors.As(err, &re) && slices.Contains(cl.quietStatus, re.Status)
+}
+
+// idempotent methods may be sent again without changing the outcome.
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// retryable errors are worth another try: no reply, or a 5xx.
+func retryable(err error) bool {
+	var re *replyError
+	if errors.As(err, &re) {
+		return re.Status >= 500
+	}
+	var ne *networkError
+	return errors.As(err, &ne)
+}
+
+// codeForStatus is the error code of a reply that did not carry one.
+func codeForStatus(status int) shared.Code {
+	for _, c := range shared.Codes {
+		if c.HTTPStatus() == status {
+			return c
+		}
+	}
+	return shared.CodeInternal
+}
+
+// sleep waits d, or less when ctx ends first (then it reports false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
