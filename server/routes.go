@@ -14,10 +14,16 @@ func (s *Server) routes() {
 	s.handle("GET /metrics", s.metricsHandler())
 	s.handle("GET /web/", http.HandlerFunc(s.serveWeb))
 	s.handle("GET /assets/{fp}/web/{name...}", http.HandlerFunc(s.serveAsset))
-	s.handle("/", http.HandlerFunc(s.serveUI))
+	s.handle("/", s.requireSession(http.HandlerFunc(s.serveUI)))
 
 	s.handle("GET /api/v1/version", s.api(s.version))
 	s.handle("POST /api/v1/client-errors", s.api(s.clientError))
+	s.handle("GET /api/v1/me", s.api(s.me))
+	s.handle("GET /api/v1/namespaces", s.api(s.namespaces))
+	s.handle("GET /api/v1/ws", s.api(s.serveWS))
+	s.handle("GET /api/v1/kinds", s.api(s.kinds))
+	s.handle("GET /api/v1/resources/{kind}", s.api(s.listResources))
+	s.handle("GET /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.resourceDetail))
 }
 
 // dispatch sends /api/ requests to the API mux and the rest to the root mux.
@@ -29,7 +35,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	h, pattern := s.apiMux.Handler(r)
 	if pattern != "" {
-		s.apiMux.ServeHTTP(w, r)
+		s.serveAPI(w, r, pattern)
 		return
 	}
 	// Let the mux decide between 404 and 405 (it knows the Allow list), then

@@ -14,6 +14,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/kubedeck/kubedeck/kube"
 )
 
 // Config is what an operator sets (flags and KUBEDECK_* variables).
@@ -33,6 +35,16 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// ClientErrorsPerMinute caps the client error reports accepted per user.
 	ClientErrorsPerMinute int
+	// Auth says how users are identified (see AuthConfig and Validate).
+	Auth AuthConfig
+	// WritesPerMinute and WriteBurst are each user's budget of requests that
+	// change something (default 60 a minute, bursts of 20).
+	WritesPerMinute int
+	WriteBurst      int
+	// PermissionsTTL is how long /me keeps a user's permissions (default 5 s).
+	PermissionsTTL time.Duration
+	// WebSocket bounds the WebSocket hub (zero fields: defaults).
+	WebSocket WebSocketConfig
 }
 
 // Check is a dependency /readyz reports on. Check returns nil when ready;
@@ -54,6 +66,12 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Checks are the dependencies /readyz waits for.
 	Checks []Check
+	// Kube reaches the cluster; nil when the server runs without one.
+	Kube *kube.Client
+	// Objects is the informer cache and Access authorizes reads of it; the
+	// WebSocket hub needs both (without them /api/v1/ws answers 503).
+	Objects *kube.Objects
+	Access  *kube.Access
 }
 
 // Server is Kubedeck's HTTP server.
@@ -72,6 +90,11 @@ type Server struct {
 	shutdownHooks []func()
 
 	clientErrors *userLimiter
+
+	auth       *authenticator
+	writes     *userLimiter
+	selfAccess *kube.SelfAccess // nil without Deps.Kube
+	hub        *hub             // nil without Deps.Objects and Deps.Access
 }
 
 // New builds a Server. It registers the routes and assembles the middleware.
@@ -88,6 +111,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.BasePath == "/" {
 		cfg.BasePath = ""
 	}
+	if err := cfg.validateAuth(); err != nil {
+		return nil, err
+	}
+	if cfg.WritesPerMinute <= 0 {
+		cfg.WritesPerMinute = defaultWritesPerMinute
+	}
+	if cfg.WriteBurst <= 0 {
+		cfg.WriteBurst = defaultWriteBurst
+	}
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
@@ -102,6 +134,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		mux:          http.NewServeMux(),
 		apiMux:       http.NewServeMux(),
 		clientErrors: newUserLimiter(float64(cfg.ClientErrorsPerMinute)/60, cfg.ClientErrorsPerMinute),
+		auth:         newAuthenticator(cfg),
+		writes:       newUserLimiter(float64(cfg.WritesPerMinute)/60, cfg.WriteBurst),
+	}
+	if deps.Kube != nil {
+		s.selfAccess = kube.NewSelfAccess(deps.Kube, cfg.PermissionsTTL)
 	}
 	m, err := newHTTPMetrics(deps.Registry)
 	if err != nil {
@@ -112,6 +149,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.setupWebSocket(deps.Objects, deps.Access)
 	s.routes()
 	h, err := s.middleware(http.HandlerFunc(s.dispatch))
 	if err != nil {

@@ -1,0 +1,221 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// loopbackProxies trusts identity headers from loopback, where the tests'
+// clients are.
+var loopbackProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// forbiddenNamespace is where the synthetic hub's authorizer refuses lists.
+const forbiddenNamespace = "forbidden"
+
+// newSyntheticHubServer is a server whose hub has the kinds of a real
+// kube.Objects that is never started: the test drives the hub's fan-out
+// (hub.publish) with synthetic events, and every list is allowed but in
+// forbiddenNamespace and, across the cluster, for users named "limited".
+func newSyntheticHubServer(t testing.TB, cfg WebSocketConfig) (*Server, *httptest.Server) {
+	t.Helper()
+	objects, err := kube.NewObjects(fake.NewClientset(), kube.ObjectsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{TrustedProxies: loopbackProxies, WebSocket: cfg, ShutdownTimeout: 5 * time.Second}, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authorize := func(_ context.Context, u kube.User, k *kube.Kind, namespace string) error {
+		if namespace == forbiddenNamespace || namespace == "" && u.Name == "limited" {
+			return fmt.Errorf("synthetic authorizer: %w", kube.ErrForbidden)
+		}
+		return nil
+	}
+	s.hub = newHub(s.cfg.WebSocket, s.log, objects, objects.Kind, authorize)
+	s.OnShutdown(func() { s.hub.shutdown(s.cfg.ShutdownTimeout) })
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+// wsClient is a real WebSocket client of the hub. It reads nothing until
+// the test first asks for a message (so a test can play a client that does
+// not read); from then on a goroutine reads into a channel, since a Read
+// whose context ends closes the connection.
+type wsClient struct {
+	t    testing.TB
+	conn *websocket.Conn
+	raw  net.Conn // the TCP connection under it
+
+	readOnce sync.Once
+	inbox    chan readResult
+}
+
+type readResult struct {
+	typ  websocket.MessageType
+	data []byte
+	err  error
+}
+
+// dialOptions are the options of dialWS.
+type dialOptions struct {
+	origin string
+}
+
+// dialWS connects to ts's hub as user (through the trusted-proxy header).
+func dialWS(t testing.TB, ts *httptest.Server, user string) *wsClient {
+	t.Helper()
+	c, resp, err := tryDialWS(t, ts, user, dialOptions{})
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial websocket as %q: status %d: %v", user, status, err)
+	}
+	return c
+}
+
+func tryDialWS(t testing.TB, ts *httptest.Server, user string, opts dialOptions) (*wsClient, *http.Response, error) {
+	t.Helper()
+	c := &wsClient{t: t, inbox: make(chan readResult, 1024)}
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		c.raw = conn
+		return conn, err
+	}}
+	h := http.Header{}
+	if user != "" {
+		h.Set(headerUser, user)
+	}
+	if opts.origin != "" {
+		h.Set("Origin", opts.origin)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, resp, err := websocket.Dial(ctx, "ws"+ts.URL[len("http"):]+"/api/v1/ws", &websocket.DialOptions{
+		HTTPClient: &http.Client{Transport: transport}, HTTPHeader: h,
+	})
+	if err != nil {
+		return nil, resp, err
+	}
+	conn.SetReadLimit(1 << 20)
+	c.conn = conn
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	return c, resp, nil
+}
+
+// send writes m as JSON.
+func (c *wsClient) send(m shared.WSMessage) {
+	c.t.Helper()
+	raw, err := json.Marshal(m)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.sendRaw(websocket.MessageText, raw)
+}
+
+func (c *wsClient) sendRaw(typ websocket.MessageType, raw []byte) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.conn.Write(ctx, typ, raw); err != nil {
+		c.t.Fatalf("write %s: %v", raw, err)
+	}
+}
+
+// errNoMessage is read's error when no message came in time.
+var errNoMessage = errors.New("no message in time")
+
+// read returns the next message, or an error when none comes within d
+// (errNoMessage) or the connection ends (its error).
+func (c *wsClient) read(d time.Duration) (shared.WSMessage, error) {
+	c.readOnce.Do(func() {
+		go func() {
+			for {
+				typ, data, err := c.conn.Read(context.Background())
+				c.inbox <- readResult{typ: typ, data: data, err: err}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	})
+	var r readResult
+	select {
+	case r = <-c.inbox:
+	case <-time.After(d):
+		return shared.WSMessage{}, errNoMessage
+	}
+	typ, data, err := r.typ, r.data, r.err
+	if err != nil {
+		return shared.WSMessage{}, err
+	}
+	if typ != websocket.MessageText {
+		return shared.WSMessage{}, errors.New("binary message from the server")
+	}
+	var m shared.WSMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("decode %s: %w", data, err)
+	}
+	return m, nil
+}
+
+// next returns the next message; the test fails when none comes in 10 s.
+func (c *wsClient) next() shared.WSMessage {
+	c.t.Helper()
+	m, err := c.read(10 * time.Second)
+	if err != nil {
+		c.t.Fatalf("reading the next message: %v", err)
+	}
+	return m
+}
+
+// subscribe subscribes and waits until the hub has the subscription (the
+// ping sent after it is answered once it is handled).
+func (c *wsClient) subscribe(id, kind, namespace string) {
+	c.t.Helper()
+	c.send(shared.WSMessage{Type: shared.WSSubscribe, ID: id, Kind: kind, Namespace: namespace})
+	c.sync()
+}
+
+// sync sends a ping and reads up to its pong; it fails on anything else.
+// Control messages overtake queued events, so a pong does not prove that no
+// event is on its way: expectNext does.
+func (c *wsClient) sync() {
+	c.t.Helper()
+	c.send(shared.WSMessage{Type: shared.WSPing})
+	if m := c.next(); m.Type != shared.WSPong {
+		c.t.Fatalf("got %+v (error %+v), want a pong", m, m.Error)
+	}
+}
+
+// expectNext reads the next message and fails unless it is an event of
+// subscription sub about the object uid. Published after events that must
+// not reach the client, such an event proves they did not: a connection's
+// events keep their order.
+func (c *wsClient) expectNext(sub, uid string) shared.WSMessage {
+	c.t.Helper()
+	m := c.next()
+	if m.Sub != sub || m.Row == nil || m.Row.UID != uid {
+		c.t.Fatalf("got %s of subscription %q (row %+v, error %+v), want an event of %q about %s",
+			m.Type, m.Sub, m.Row, m.Error, sub, uid)
+	}
+	return m
+}

@@ -1,0 +1,318 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// WebSocketConfig bounds the WebSocket hub. Zero fields take the defaults.
+type WebSocketConfig struct {
+	// PingInterval is how often the server pings each connection (default
+	// 30 s); a peer that does not answer within PingTimeout (default 10 s)
+	// is dropped.
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+	// WriteTimeout bounds the writing of one batch of messages (default
+	// 10 s); a client that reads slower than that is dropped.
+	WriteTimeout time.Duration
+	// QueueLimit is how many objects' events may wait for one connection's
+	// writer before they are dropped for a resync (default 512).
+	QueueLimit int
+	// MaxSubscriptions per connection (default 20) and MaxConnsPerUser
+	// (default 10: a user's tabs and devices) bound what one user holds.
+	MaxSubscriptions int
+	MaxConnsPerUser  int
+}
+
+func (c WebSocketConfig) withDefaults() WebSocketConfig {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.PingInterval, 30*time.Second)
+	def(&c.PingTimeout, 10*time.Second)
+	def(&c.WriteTimeout, 10*time.Second)
+	defInt(&c.QueueLimit, 512)
+	defInt(&c.MaxSubscriptions, 20)
+	defInt(&c.MaxConnsPerUser, 10)
+	return c
+}
+
+// controlLimit bounds the control messages (pongs, errors) waiting for a
+// connection; only a client that sends without reading reaches it.
+const controlLimit = 64
+
+// eventSource is where the hub's events come from: kube.Objects.
+type eventSource interface {
+	Subscribe(func(kube.Event)) (unsubscribe func())
+}
+
+// listAuthorizer says whether u may list kind in namespace ("" for every
+// namespace): nil when allowed, an error wrapping kube.ErrForbidden when not.
+type listAuthorizer func(ctx context.Context, u kube.User, kind *kube.Kind, namespace string) error
+
+// subKey is where a subscription listens: a kind in a namespace, or in every
+// namespace ("").
+type subKey struct {
+	kind      string
+	namespace string
+}
+
+// subscription is one subscribe:resources of a connection.
+type subscription struct {
+	conn   *wsConn
+	id     string
+	idJSON []byte // id as a JSON string, for the frames
+	key    subKey
+}
+
+// hub fans the cache's events out to the subscriptions that match them. It
+// listens to the cache only while a connection is open. Each event is
+// encoded once and queued on each matching subscription's connection; the
+// subscriptions are indexed by kind and namespace, so an event costs the
+// subscriptions it matches, not every connection.
+type hub struct {
+	cfg       WebSocketConfig
+	log       *slog.Logger
+	source    eventSource
+	kinds     func(name string) (*kube.Kind, bool)
+	authorize listAuthorizer
+	progress  *progressPusher // nil when progress is not derived
+
+	mu          sync.RWMutex
+	index       map[subKey]map[*subscription]struct{}
+	conns       map[*wsConn]struct{}
+	perUser     map[string]int
+	unsubscribe func() // from the source, while connections are open
+	closed      bool
+	done        sync.WaitGroup // the connections' run
+}
+
+func newHub(cfg WebSocketConfig, log *slog.Logger, source eventSource,
+	kinds func(string) (*kube.Kind, bool), authorize listAuthorizer) *hub {
+	return &hub{
+		cfg:       cfg.withDefaults(),
+		log:       log,
+		source:    source,
+		kinds:     kinds,
+		authorize: authorize,
+		index:     make(map[subKey]map[*subscription]struct{}),
+		conns:     make(map[*wsConn]struct{}),
+		perUser:   make(map[string]int),
+	}
+}
+
+// errHubClosed and errTooManyConns are why register refuses a connection.
+var (
+	errHubClosed    = &wsRefusal{code: shared.CodeUnavailable, message: "The server is shutting down; reconnect in a moment."}
+	errTooManyConns = &wsRefusal{code: shared.CodeRateLimited}
+)
+
+// wsRefusal is why a connection or message is refused, as the client is told.
+type wsRefusal struct {
+	code    shared.Code
+	message string
+}
+
+func (e *wsRefusal) Error() string { return string(e.code) + ": " + e.message }
+
+// register admits c, within its user's connection limit, and starts
+// listening to the cache with the first connection.
+func (h *hub) register(c *wsConn) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return errHubClosed
+	}
+	if h.perUser[c.user.Name] >= h.cfg.MaxConnsPerUser {
+		return &wsRefusal{code: errTooManyConns.code, message: tooManyConnsMessage(h.cfg.MaxConnsPerUser)}
+	}
+	h.perUser[c.user.Name]++
+	h.conns[c] = struct{}{}
+	h.done.Add(1)
+	if h.unsubscribe == nil && h.source != nil {
+		h.unsubscribe = h.source.Subscribe(h.publish)
+		if h.progress != nil {
+			h.progress.start()
+		}
+	}
+	return nil
+}
+
+func tooManyConnsMessage(n int) string {
+	return "You have " + itoa(n) + " live connections open already (one per browser tab); close a tab and reload."
+}
+
+// unregister removes c and its subscriptions; the last connection to leave
+// stops the hub's listening.
+func (h *hub) unregister(c *wsConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.conns[c]; !ok {
+		return
+	}
+	for _, sub := range c.subs {
+		h.removeLocked(sub)
+	}
+	delete(h.conns, c)
+	if h.perUser[c.user.Name]--; h.perUser[c.user.Name] <= 0 {
+		delete(h.perUser, c.user.Name)
+	}
+	if len(h.conns) == 0 && h.unsubscribe != nil {
+		h.unsubscribe()
+		h.unsubscribe = nil
+		if h.progress != nil {
+			h.progress.stop()
+		}
+	}
+	h.done.Done()
+}
+
+// add puts sub in the index.
+func (h *hub) add(sub *subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := h.index[sub.key]
+	if set == nil {
+		set = make(map[*subscription]struct{})
+		h.index[sub.key] = set
+	}
+	set[sub] = struct{}{}
+}
+
+// remove takes sub out of the index.
+func (h *hub) remove(sub *subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.removeLocked(sub)
+}
+
+func (h *hub) removeLocked(sub *subscription) {
+	set := h.index[sub.key]
+	delete(set, sub)
+	if len(set) == 0 {
+		delete(h.index, sub.key)
+	}
+}
+
+// eventTypes maps the cache's event types to the protocol's.
+var eventTypes = map[kube.EventType]shared.WSType{
+	kube.Created: shared.WSCreated,
+	kube.Updated: shared.WSUpdated,
+	kube.Deleted: shared.WSDeleted,
+}
+
+// rowBody is what every message about one row shares.
+type rowBody struct {
+	Kind string      `json:"kind"`
+	Row  *shared.Row `json:"row"`
+}
+
+// publish is the hub's fan-out: it queues ev on every subscription it
+// matches. It never blocks (the queues are bounded and coalesce), as the
+// cache's callbacks must not.
+func (h *hub) publish(ev kube.Event) {
+	typ, ok := eventTypes[ev.Type]
+	if !ok {
+		return
+	}
+	if h.progress != nil {
+		h.progress.notice(ev)
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var b body
+	h.each(ev.Kind, ev.Row.Namespace, func(sub *subscription) {
+		if b == nil {
+			b = encodeBody(rowBody{Kind: ev.Kind, Row: &ev.Row})
+			if b == nil {
+				return
+			}
+		}
+		sub.conn.q.push(sub, ev.Row.UID, typ, b)
+	})
+}
+
+// each calls fn for each subscription to kind in namespace or in every
+// namespace. The caller holds h.mu.
+func (h *hub) each(kind, namespace string, fn func(*subscription)) {
+	for sub := range h.index[subKey{kind: kind, namespace: namespace}] {
+		fn(sub)
+	}
+	if namespace != "" {
+		for sub := range h.index[subKey{kind: kind}] {
+			fn(sub)
+		}
+	}
+}
+
+// subscribed says whether any subscription listens to kind in namespace.
+func (h *hub) subscribed(kind, namespace string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.index[subKey{kind: kind, namespace: namespace}]) > 0 || len(h.index[subKey{kind: kind}]) > 0
+}
+
+// encodeBody encodes v, an object, without its opening brace.
+func encodeBody(v any) body {
+	raw, err := json.Marshal(v)
+	if err != nil || len(raw) < 2 {
+		return nil // rows and progress are plain data; this does not happen
+	}
+	return raw[1:]
+}
+
+// shutdown closes every connection with "going away" and refuses new ones,
+// then waits up to timeout for them to end.
+func (h *hub) shutdown(timeout time.Duration) {
+	h.mu.Lock()
+	h.closed = true
+	conns := make([]*wsConn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(wsGoingAway, "server shutting down")
+	}
+	done := make(chan struct{})
+	go func() { h.done.Wait(); close(done) }()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		h.log.Warn("websocket connections still open after shutdown", "timeout", timeout.String())
+	}
+}
+
+// stats is what a hub holds, for tests and benchmarks.
+type hubStats struct {
+	conns, subs, queued int
+}
+
+func (h *hub) stats() hubStats {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var s hubStats
+	s.conns = len(h.conns)
+	for _, set := range h.index {
+		s.subs += len(set)
+	}
+	for c := range h.conns {
+		s.queued += c.q.size()
+	}
+	return s
+}

@@ -1,0 +1,113 @@
+package shared
+
+// The WebSocket protocol (/api/v1/ws): JSON text frames, one WSMessage each.
+//
+// Client to server:
+//
+//	{"type":"subscribe:resources","id":"s1","kind":"pods","namespace":"team-a"}
+//	{"type":"unsubscribe:resources","id":"s1"}
+//	{"type":"ping"}
+//
+// Server to client:
+//
+//	{"type":"resource:created","sub":"s1","kind":"pods","row":{…}}   (also :updated, :deleted)
+//	{"type":"deployment:progress","sub":"s1","kind":"deployments","progress":{…}}
+//	{"type":"resync","sub":"s1"}
+//	{"type":"error","sub":"s1","error":{"code":"FORBIDDEN","message":"…"}}
+//	{"type":"pong"}
+//
+// A subscription names a kind (KindInfo.Name) and a namespace; an empty
+// namespace means every namespace, which needs the right to list the kind
+// across the cluster (a user with rights in some namespaces only subscribes
+// to each of them). Clients apply resource events as upserts and deletes
+// keyed by Row.UID: after a resync they re-list, and events that follow may
+// repeat what the list already holds.
+//
+// deployment:progress rides on subscriptions to "deployments": a client
+// subscribed to deployments in a namespace also gets the rollout progress
+// of each Deployment there whenever it, its ReplicaSets or its Pods change.
+
+// WSType is the type of a WebSocket message.
+type WSType string
+
+// The message types of the WebSocket protocol.
+const (
+	// WSSubscribe asks for the events of a kind in a namespace, under the
+	// client's id for the subscription (ID, Kind, Namespace).
+	WSSubscribe WSType = "subscribe:resources"
+	// WSUnsubscribe ends the subscription ID.
+	WSUnsubscribe WSType = "unsubscribe:resources"
+	// WSPing asks the server for a WSPong.
+	WSPing WSType = "ping"
+
+	// WSCreated, WSUpdated and WSDeleted carry the Row of an object of
+	// subscription Sub that was created, changed or deleted.
+	WSCreated WSType = "resource:created"
+	WSUpdated WSType = "resource:updated"
+	WSDeleted WSType = "resource:deleted"
+	// WSProgress carries the rollout Progress of a Deployment, on a
+	// subscription Sub to "deployments".
+	WSProgress WSType = "deployment:progress"
+	// WSResync tells the client it missed events of subscription Sub (it
+	// read too slowly): it must list again.
+	WSResync WSType = "resync"
+	// WSError reports a refused or malformed message (Sub names the
+	// subscription when there is one), or why the server closes the
+	// connection.
+	WSError WSType = "error"
+	// WSPong answers a WSPing.
+	WSPong WSType = "pong"
+)
+
+// WSMessage is one message of the WebSocket protocol, in either direction.
+// Which fields are set depends on Type (see the constants).
+type WSMessage struct {
+	Type WSType `json:"type"`
+	// ID is the client's name for a subscription, in the messages it sends.
+	ID string `json:"id,omitempty"`
+	// Sub is the ID of the subscription a server message belongs to.
+	Sub       string `json:"sub,omitempty"`
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Row       *Row   `json:"row,omitempty"`
+	// Progress is set on WSProgress.
+	Progress *DeploymentProgress `json:"progress,omitempty"`
+	// Error is set on WSError.
+	Error *Error `json:"error,omitempty"`
+}
+
+// DeploymentPhase is where a Deployment's rollout stands.
+type DeploymentPhase string
+
+// The phases of a rollout.
+const (
+	// PhasePending: no pod of the current version is ready yet, or pods wait
+	// for room in the cluster (Message says why).
+	PhasePending DeploymentPhase = "Pending"
+	// PhaseProgressing: pods of the current version are coming up or old
+	// ones going away.
+	PhaseProgressing DeploymentPhase = "Progressing"
+	// PhaseAvailable: every desired replica runs the current version and is
+	// available.
+	PhaseAvailable DeploymentPhase = "Available"
+	// PhaseFailed: the rollout is stuck on something a person must fix
+	// (Message says what).
+	PhaseFailed DeploymentPhase = "Failed"
+)
+
+// DeploymentProgress is the rollout state of one Deployment, derived from
+// it, its ReplicaSets and their Pods.
+type DeploymentProgress struct {
+	Namespace string          `json:"namespace"`
+	Name      string          `json:"name"`
+	Phase     DeploymentPhase `json:"phase"`
+	// Desired is the replicas asked for; Updated run the current version;
+	// Ready pass their readiness checks; Available have been ready long
+	// enough (minReadySeconds).
+	Desired   int `json:"desired"`
+	Updated   int `json:"updated"`
+	Ready     int `json:"ready"`
+	Available int `json:"available"`
+	// Message says, for people, why the rollout is stuck; empty when it is not.
+	Message string `json:"message,omitempty"`
+}
