@@ -7,8 +7,11 @@ import (
 )
 
 // namespaces lists the namespaces the signed-in user may see (GET
-// /api/v1/namespaces), asked of the API server as that user, so their RBAC
-// decides: a user who may not list namespaces gets 403 FORBIDDEN.
+// /api/v1/namespaces). With the informer cache it answers from the cache,
+// keeping the namespaces access reviews say the user may get, so a developer
+// with rights in a few namespaces sees those few (most may not list
+// namespaces across the cluster). Without the cache it asks the API server as
+// the user. A user who may see none gets 403 FORBIDDEN.
 func (s *Server) namespaces(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.user(r)
 	if err != nil {
@@ -17,7 +20,12 @@ func (s *Server) namespaces(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Kube == nil {
 		return &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
 	}
-	list, err := s.deps.Kube.Namespaces(r.Context(), u)
+	var list []shared.Namespace
+	if s.deps.Objects != nil && s.deps.Access != nil {
+		list, err = s.deps.Access.VisibleNamespaces(r.Context(), s.deps.Objects, u)
+	} else {
+		list, err = s.deps.Kube.Namespaces(r.Context(), u)
+	}
 	if err != nil {
 		return err
 	}
