@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 
 	"github.com/kubedeck/kubedeck/server"
@@ -67,7 +68,7 @@ func buildAppHandler(cfg appHandlerConfig) (http.Handler, error) {
 		h.Env[testRoutesEnv] = "1"
 	}
 	if cfg.web.WasmSize > 0 {
-		h.WasmContentLength = itoa(cfg.web.WasmSize)
+		h.WasmContentLength = strconv.FormatInt(cfg.web.WasmSize, 10)
 	}
 	manifest, err := scopedManifest(h, cfg.basePath)
 	if err != nil {
