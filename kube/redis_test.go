@@ -3,80 +3,16 @@ package kube
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"os/exec"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/kubedeck/kubedeck/kube/redistest"
 )
 
-const redisBinary = "/usr/bin/redis-server"
-
-// redisServer is a real redis-server the test started on a fixed port, so it
-// can be killed and started again at the same address.
-type redisServer struct {
-	t    *testing.T
-	port int
-	cmd  *exec.Cmd
-}
-
-// startRedis starts redis-server on a free port, without persistence; it is
-// killed when the test ends.
-func startRedis(t *testing.T) *redisServer {
-	t.Helper()
-	if _, err := exec.LookPath(redisBinary); err != nil {
-		t.Skip("redis-server not found: apt-get install redis-server (make test provides it)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	r := &redisServer{t: t, port: port}
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *redisServer) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
-
-func (r *redisServer) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(redisBinary, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", r.port), 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("redis-server did not listen on %d: %v", r.port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// stop kills the server (as a crash would) and waits for it to exit.
-func (r *redisServer) stop() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
-}
-
 func TestRedisCache(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
-	c, err := NewRedisCache(RedisOptions{URL: srv.url(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
+	c, err := NewRedisCache(RedisOptions{URL: srv.URL(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +42,7 @@ func TestRedisCache(t *testing.T) {
 		t.Fatalf("Check with Redis up: %v", err)
 	}
 
-	srv.stop()
+	srv.Kill()
 	t.Run("down: errors come fast, then the breaker skips Redis", func(t *testing.T) {
 		for i := range 3 {
 			start := time.Now()
@@ -131,7 +67,7 @@ func TestRedisCache(t *testing.T) {
 		}
 	})
 
-	srv.start()
+	srv.Restart()
 	t.Run("back: the breaker closes after the cool-down", func(t *testing.T) {
 		deadline := time.Now().Add(5 * time.Second)
 		for c.Set(ctx, "k", []byte("again"), time.Minute) != nil {

@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -219,61 +215,4 @@ func (f *resourcesFixture) readiness(t *testing.T) (int, Readiness) {
 		t.Fatalf("/readyz: %v: %s", err, rec.Body)
 	}
 	return rec.Code, rd
-}
-
-// redisProcess is a real redis-server on a fixed port, to kill and restart.
-type redisProcess struct {
-	t    *testing.T
-	port int
-	cmd  *exec.Cmd
-}
-
-func startRedisProcess(t *testing.T) *redisProcess {
-	t.Helper()
-	const bin = "/usr/bin/redis-server"
-	if _, err := exec.LookPath(bin); err != nil {
-		t.Skip("redis-server not found: apt-get install redis-server (make test provides it)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	r := &redisProcess{t: t, port: port}
-	r.start()
-	t.Cleanup(r.kill)
-	return r
-}
-
-func (r *redisProcess) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
-
-func (r *redisProcess) start() {
-	r.t.Helper()
-	r.cmd = exec.Command("/usr/bin/redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", r.port), 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("redis-server did not listen on %d: %v", r.port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (r *redisProcess) kill() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedeck/kubedeck/kube/redistest"
+
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -289,8 +291,8 @@ func (f *resourcesFixture) bindView(t *testing.T, user, namespace string) {
 // mid-test and brings it back: requests keep succeeding, /readyz says
 // degraded, and once Redis is back the cache serves hits again.
 func TestResourcesRedis(t *testing.T) {
-	srv := startRedisProcess(t)
-	redis, err := kube.NewRedisCache(kube.RedisOptions{URL: srv.url(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
+	srv := redistest.Start(t)
+	redis, err := kube.NewRedisCache(kube.RedisOptions{URL: srv.URL(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +315,7 @@ func TestResourcesRedis(t *testing.T) {
 		t.Fatalf("/readyz with Redis up: %d %+v", code, rd)
 	}
 
-	srv.kill()
+	srv.Kill()
 	t.Run("redis down", func(t *testing.T) {
 		before := hits()
 		start := time.Now()
@@ -331,7 +333,7 @@ func TestResourcesRedis(t *testing.T) {
 		}
 	})
 
-	srv.start()
+	srv.Restart()
 	t.Run("redis back", func(t *testing.T) {
 		eventually(t, "readiness recovers", func() bool {
 			_, rd := f.readiness(t)
