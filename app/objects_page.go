@@ -1,18 +1,252 @@
 package main
 
-import "github.com/maxence-charriere/go-app/v10/pkg/app"
+import (
+	"context"
+	"time"
 
-// objectsPage is the page at /apps/objects; a later version fills it.
+	"github.com/kubedeck/kubedeck/shared"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// objectsPage is the object viewer at /apps/objects: a kind, a namespace
+// and a search pick a sorted, paged list of objects; a drawer shows one
+// object in detail. The view lives in the URL query (see objectsView), and
+// the rows stay current through the tab's WebSocket, or by polling the list
+// while the socket is down.
+//
+// The page does its work in plain methods; go-app's lifecycle hooks only
+// start (OnMount, in the browser) and stop (OnDismount) it, and OnNav, which
+// also runs while the server prerenders, only reads the URL.
 type objectsPage struct {
 	app.Compo
+	guarded
+
+	// Link is the layout's API client, socket and toasts.
+	Link *serverLink
+
+	view      objectsView
+	search    string // the search box's text; the view follows it after a pause
+	searchSeq int
+
+	kinds      []shared.KindInfo
+	kindsState loadState
+	kindsErr   string
+	namespaces []string
+
+	list      loadState
+	listErr   string
+	staleErr  string // a background refresh failed; the rows shown are older
+	listSeq   int
+	rows      liveRows
+	forbidden []string
+	perms     map[string]shared.Me // by namespace, from /me
+	asked     map[string]bool      // namespaces whose permissions were asked for
+
+	drawer      drawerData
+	confirm     *shared.Row // the object the delete dialog asks about
+	deleting    bool
+	returnFocus string // the id of the control to focus when a dialog closes
+
+	// Set while the page runs in the browser.
+	running bool
+	ui      app.Context
+	stopCtx context.Context
+	stop    context.CancelFunc
+	subs    map[subTarget]*pageSub
+	// notClusterWide names the kinds the server refused a subscription
+	// across the cluster.
+	notClusterWide map[string]bool
+	reloadPending  bool
+	expirePending  bool
 }
+
+// drawerData is the object the drawer shows and where its load stands.
+type drawerData struct {
+	key    string // kind/namespace/name
+	state  loadState
+	detail shared.ObjectDetail
+	err    string
+}
+
+// searchPause is how long typing must pause before the list follows it.
+const searchPause = 250 * time.Millisecond
 
 func newObjectsPage() *objectsPage { return &objectsPage{} }
 
+// Server sets the layout's link to the server.
+func (p *objectsPage) Server(l *serverLink) *objectsPage {
+	p.Link = l
+	return p
+}
+
+// OnNav reads the view from the URL: at first, and again when the browser
+// goes back or forward or a link leads here with another query.
+func (p *objectsPage) OnNav(ctx app.Context) {
+	v := parseObjectsView(ctx.Page().URL().Query())
+	if !p.running {
+		p.view, p.search = v, v.Query
+		return
+	}
+	p.search = v.Query
+	p.setView(ctx, v)
+}
+
+// OnMount starts the page in the browser.
+func (p *objectsPage) OnMount(ctx app.Context) { p.start(ctx) }
+
+// OnDismount stops what start started.
+func (p *objectsPage) OnDismount() { p.end() }
+
+// start loads the kinds, the namespaces and then the list, and starts the
+// poll that refreshes the list while live updates are not flowing.
+func (p *objectsPage) start(ctx app.Context) {
+	if p.running || p.Link == nil || p.Link.api == nil {
+		return
+	}
+	p.ui, p.running = ctx, true
+	p.stopCtx, p.stop = context.WithCancel(context.Background())
+	p.view = parseObjectsView(ctx.Page().URL().Query())
+	p.search = p.view.Query
+	p.loadKinds()
+	p.loadNamespaces()
+	stop := p.stopCtx
+	ctx.Async(func() { p.poll(stop, ctx) })
+}
+
+// end cancels the page's requests, subscriptions and poll.
+func (p *objectsPage) end() {
+	if p.stop != nil {
+		p.stop()
+	}
+	for t, s := range p.subs {
+		s.cancel()
+		delete(p.subs, t)
+	}
+	p.running = false
+}
+
+// kind is the kind shown.
+func (p *objectsPage) kind() shared.KindInfo {
+	k, _ := findKind(p.kinds, p.view.Kind)
+	return k
+}
+
 // Render shows the page.
 func (p *objectsPage) Render() app.UI {
+	now := time.Now()
+	k := p.kind()
 	return app.Section().ID("page-objects").Class("kd-page").Body(
 		app.H1().Text("Objects on the cluster"),
-		newNotAvailable().What("The object viewer"),
+		newResourceToolbar().
+			Choices(p.kinds, p.namespaces).
+			Current(p.view.Kind, p.view.Namespace, p.search, k.Namespaced || k.Name == "").
+			OnKind(p.chooseKind).OnNamespace(p.chooseNamespace).OnSearch(p.typeSearch).
+			Guard(p.wrap),
+		p.notes(k),
+		p.body(k, now),
+		app.If(p.view.Name != "" && k.Name != "", func() app.UI {
+			return newObjectDrawer().
+				Object(k, p.view.drawerNamespace(), p.view.Name).
+				Loaded(p.drawer.state, p.drawer.detail, p.drawer.err).
+				At(now.Unix()).
+				OnClose(p.closeDrawer).OnRetry(p.retryDrawer).OnCopy(p.copyYAML).
+				Guard(p.wrap)
+		}),
+		app.If(p.confirm != nil, func() app.UI {
+			r := p.confirm
+			return newDeleteDialog().Object(k.Kind, r.Namespace, r.Name).Working(p.deleting).
+				OnConfirm(p.confirmDelete).OnCancel(p.cancelDelete).Guard(p.wrap)
+		}),
 	)
 }
+
+// notes are the lines above the table: whether the rows are live, which
+// namespaces were left out, and whether the last refresh failed.
+func (p *objectsPage) notes(k shared.KindInfo) app.UI {
+	live, label := "false", "Refreshing every 5 seconds (live updates are not connected)"
+	if p.isLive() {
+		live, label = "true", "Live: changes appear as they happen"
+	}
+	return app.Div().Class("kd-notes").Body(
+		app.If(k.Name != "" && p.list == stateLoaded, func() app.UI {
+			return app.P().Class("kd-live-status").DataSet("live", live).Text(label)
+		}),
+		app.If(len(p.forbidden) > 0, func() app.UI {
+			return app.P().Class("kd-note kd-forbidden-note").Role("note").Text(forbiddenNote(k, p.forbidden))
+		}),
+		app.If(p.staleErr != "", func() app.UI {
+			return app.P().Class("kd-note kd-stale-note").Role("status").Text(p.staleErr)
+		}),
+	)
+}
+
+// forbiddenNote names the namespaces a list across all of them left out.
+func forbiddenNote(k shared.KindInfo, namespaces []string) string {
+	s := "Not shown: " + k.Name + " in "
+	if len(namespaces) == 1 {
+		return s + "namespace " + namespaces[0] + ", which you may not list."
+	}
+	list := ""
+	for i, n := range namespaces {
+		switch {
+		case i == 0:
+		case i == len(namespaces)-1:
+			list += " and "
+		default:
+			list += ", "
+		}
+		list += n
+	}
+	return s + "namespaces " + list + ", which you may not list."
+}
+
+// body is the table with its pager, or the state that stands in for it.
+func (p *objectsPage) body(k shared.KindInfo, now time.Time) app.UI {
+	switch {
+	case p.kindsState == stateFailed:
+		return failedState("The kinds of objects could not be loaded: "+p.kindsErr, "kinds", p.guard(p.retryKinds))
+	case p.list == stateFailed:
+		return failedState("The list could not be loaded: "+p.listErr, "list", p.guard(p.retryList))
+	case k.Name == "" || (p.list != stateLoaded && len(p.rows.rows) == 0):
+		what := "objects"
+		if k.Kind != "" {
+			what = k.Kind + " objects"
+		}
+		return app.P().Class("kd-state kd-state-loading").Aria("busy", "true").Text("Loading " + what + "…")
+	case len(p.rows.rows) == 0:
+		return app.P().Class("kd-state kd-state-empty").Text(emptyText(k, p.view))
+	}
+	return app.Div().Class("kd-list").Aria("busy", p.list == stateLoading).Body(
+		newResourceTable().Of(k).
+			Show(p.rows.rows, p.actions(k)).
+			Sorted(p.view.Sort, p.view.Desc).
+			At(now).
+			OnSort(p.sortBy).OnDetails(p.openDetails).OnDelete(p.askDelete).
+			Guard(p.wrap),
+		newResourcePager().At(p.rows.rangeText(), p.rows.page, p.rows.pages()).
+			OnPage(p.goToPage).Guard(p.wrap),
+	)
+}
+
+// emptyText says that nothing matched, and where.
+func emptyText(k shared.KindInfo, v objectsView) string {
+	s := "No " + k.Kind + " objects"
+	if v.Namespace != "" {
+		s += " in namespace " + v.Namespace
+	}
+	if v.Query != "" {
+		s += " match “" + v.Query + "”"
+	}
+	return s + "."
+}
+
+// failedState is a failure the user can retry.
+func failedState(text, scope string, retry app.EventHandler) app.UI {
+	return app.Div().Class("kd-state kd-state-failed kd-card").Role("alert").Body(
+		app.P().Text(text),
+		app.Button().Type("button").Class("kd-button kd-retry").OnClick(retry, app.EventScope(scope)).Text("Retry"),
+	)
+}
+
+// wrap is the page's guard, handed to its parts.
+func (p *objectsPage) wrap(h app.EventHandler) app.EventHandler { return p.guard(h) }

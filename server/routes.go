@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/kinds", s.api(s.kinds))
 	s.handle("GET /api/v1/resources/{kind}", s.api(s.listResources))
 	s.handle("GET /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.resourceDetail))
+	s.handle("DELETE /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.deleteResource))
 }
 
 // dispatch sends /api/ requests to the API mux and the rest to the root mux.

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/kubedeck/kubedeck/shared"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// What the object viewer loads from the server. Each load runs in a
+// goroutine and hands its outcome to the UI goroutine; a sequence number or
+// key drops outcomes that a newer load has overtaken.
+
+// loadKinds asks for the kinds, then lists the view's.
+func (p *objectsPage) loadKinds() {
+	p.kindsState = stateLoading
+	api, stop, ui := p.Link.api, p.stopCtx, p.ui
+	ui.Async(func() {
+		kinds, err := apiGet[[]shared.KindInfo](stop, api, "/kinds")
+		ui.Dispatch(func(ctx app.Context) {
+			if !p.running {
+				return
+			}
+			if err != nil {
+				p.kindsState, p.kindsErr = stateFailed, err.Error()
+				p.recheck()
+				return
+			}
+			p.kinds, p.kindsState = kinds, stateLoaded
+			p.setView(ctx, p.view)
+			p.reload(false)
+			p.loadDrawer()
+		})
+	})
+}
+
+func (p *objectsPage) retryKinds(ctx app.Context, e app.Event) { p.loadKinds() }
+
+// loadNamespaces asks for the namespaces the user may see, for the
+// namespace selector.
+func (p *objectsPage) loadNamespaces() {
+	api, stop, ui := p.Link.api, p.stopCtx, p.ui
+	ui.Async(func() {
+		list, err := apiGet[[]shared.Namespace](stop, api, "/namespaces")
+		if err != nil {
+			return // the API client showed it; the selector offers "All namespaces"
+		}
+		names := make([]string, 0, len(list))
+		for _, n := range list {
+			names = append(names, n.Name)
+		}
+		ui.Dispatch(func(ctx app.Context) {
+			p.namespaces = names
+			p.syncSubs()
+		})
+	})
+}
+
+// reload lists the view's rows. A background reload (a poll, a resync, a
+// reconnect) is quiet: when it fails the rows stay, with a note.
+func (p *objectsPage) reload(background bool) {
+	if !p.running || p.kind().Name == "" {
+		return
+	}
+	p.listSeq++
+	seq, view := p.listSeq, p.view
+	if !background || p.list != stateLoaded {
+		p.list = stateLoading
+	}
+	var opts []callOption
+	if background {
+		opts = append(opts, quiet())
+	}
+	api, stop, ui := p.Link.api, p.stopCtx, p.ui
+	ui.Async(func() {
+		res, err := apiGet[shared.ListResult](stop, api, view.listPath(), opts...)
+		ui.Dispatch(func(ctx app.Context) { p.listed(ctx, seq, view, res, err) })
+	})
+}
+
+// listed takes a list's outcome.
+func (p *objectsPage) listed(ctx app.Context, seq int, view objectsView, res shared.ListResult, err error) {
+	if !p.running || seq != p.listSeq || errors.Is(err, context.Canceled) {
+		return
+	}
+	if err != nil {
+		if p.list == stateLoaded || (p.list == stateLoading && len(p.rows.rows) > 0 && p.rows.view.listKey() == view.listKey()) {
+			p.list = stateLoaded
+			p.staleErr = "Showing the list as of " + time.Now().Format("15:04:05") + "; refreshing it failed: " + err.Error()
+		} else {
+			p.list, p.listErr = stateFailed, err.Error()
+		}
+		p.recheck()
+		return
+	}
+	if res.Pages > 0 && view.Page > res.Pages {
+		// The list shrank below this page: show its last page.
+		v := p.view
+		v.Page = res.Pages
+		p.setView(ctx, v)
+		return
+	}
+	p.rows.reset(res, view, time.Now())
+	p.forbidden = res.Forbidden
+	p.list, p.listErr, p.staleErr = stateLoaded, "", ""
+	p.loadPerms()
+	p.syncSubs()
+	p.scheduleExpire()
+}
+
+func (p *objectsPage) retryList(ctx app.Context, e app.Event) { p.reload(false) }
+
+// recheck asks the layout to probe the server, so the connection indicator
+// reflects a failure no longer than it lasts.
+func (p *objectsPage) recheck() {
+	if p.Link != nil && p.Link.recheck != nil {
+		p.Link.recheck()
+	}
+}
+
+// loadPerms asks what the user may do in the namespaces of the rows shown,
+// once per namespace while the page is open.
+func (p *objectsPage) loadPerms() {
+	if !p.kind().Namespaced {
+		return
+	}
+	if p.asked == nil {
+		p.asked, p.perms = map[string]bool{}, map[string]shared.Me{}
+	}
+	api, stop, ui := p.Link.api, p.stopCtx, p.ui
+	for _, r := range p.rows.rows {
+		ns := r.Row.Namespace
+		if ns == "" || p.asked[ns] {
+			continue
+		}
+		p.asked[ns] = true
+		ui.Async(func() {
+			me, err := apiGet[shared.Me](stop, api, "/me?namespace="+url.QueryEscape(ns), quiet())
+			ui.Dispatch(func(ctx app.Context) {
+				if err != nil {
+					delete(p.asked, ns) // asked again with the next list
+					return
+				}
+				p.perms[ns] = me
+			})
+		})
+	}
+}
+
+// actions says, per row, whether Delete shows and works. It shows only
+// where the server said whether the user may delete the kind there.
+func (p *objectsPage) actions(k shared.KindInfo) []rowAction {
+	out := make([]rowAction, len(p.rows.rows))
+	key := "delete " + k.Name
+	for i, r := range p.rows.rows {
+		me, ok := p.perms[r.Row.Namespace]
+		can, known := me.Can[key]
+		if !ok || !known {
+			continue
+		}
+		out[i] = rowAction{Delete: true, Allowed: can}
+		if !can {
+			out[i].Reason = me.Reasons[key]
+			if out[i].Reason == "" {
+				out[i].Reason = "You may not delete " + k.Name + " in namespace " + r.Row.Namespace + "."
+			}
+		}
+	}
+	return out
+}
+
+// drawerKey names the object the URL opens the drawer on ("" for none).
+func (p *objectsPage) drawerKey() string {
+	if p.view.Name == "" {
+		return ""
+	}
+	return p.view.Kind + "/" + p.view.drawerNamespace() + "/" + p.view.Name
+}
+
+// loadDrawer loads the detail of the object the view names, unless it is
+// loaded or loading already.
+func (p *objectsPage) loadDrawer() {
+	key := p.drawerKey()
+	if key == "" || !p.running || len(p.kinds) == 0 {
+		if key == "" {
+			p.drawer = drawerData{}
+		}
+		return
+	}
+	if key == p.drawer.key && p.drawer.state != stateFailed {
+		return
+	}
+	p.drawer = drawerData{key: key, state: stateLoading}
+	path := objectPath(p.view.Kind, p.view.drawerNamespace(), p.view.Name)
+	api, stop, ui := p.Link.api, p.stopCtx, p.ui
+	ui.Async(func() {
+		d, err := apiGet[shared.ObjectDetail](stop, api, path)
+		ui.Dispatch(func(ctx app.Context) {
+			if p.drawer.key != key || errors.Is(err, context.Canceled) {
+				return
+			}
+			if err != nil {
+				p.drawer.state, p.drawer.err = stateFailed, err.Error()
+				return
+			}
+			p.drawer.state, p.drawer.detail = stateLoaded, d
+		})
+	})
+}
+
+func (p *objectsPage) retryDrawer(ctx app.Context) { p.loadDrawer() }

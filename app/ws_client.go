@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// The client's limits and timers.
+const (
+	// wsReadLimit is the largest message the client reads; a row is a few
+	// KiB at most, the library's default of 32 KiB is too tight for some.
+	wsReadLimit = 1 << 20
+	// wsPingEvery is how often the client asks the server for a pong; a
+	// connection that said nothing for wsPingEvery+wsPongWait is dead.
+	wsPingEvery = 20 * time.Second
+	wsPongWait  = 10 * time.Second
+	// wsStableAfter is how long a connection must have lasted for the next
+	// reconnection to start the backoff over.
+	wsStableAfter = 10 * time.Second
+)
+
+// wsClient is the tab's one WebSocket to the server (/api/v1/ws; the
+// protocol is in shared/ws.go), shared by every component that wants live
+// updates: each subscribes with a handler, the client multiplexes. It
+// connects when the first subscription is made, reconnects with backoff
+// and full jitter (capped at 30 s), sends every subscription again after a
+// reconnect (handlers then re-list), and reports whether it is up for the
+// connection indicator. It is safe for concurrent use.
+//
+// The same code runs natively (tests) and in the browser, where
+// coder/websocket uses the browser's WebSocket: there the connection is
+// closed only with StatusNormalClosure (browsers refuse other codes) and
+// a read is never cancelled through its context (that would close with
+// another code).
+type wsClient struct {
+	url     string
+	subs    subRegistry
+	wake    chan struct{} // capacity 1: connect now
+	rnd     func() float64
+	base    time.Duration
+	limit   time.Duration
+	onState func(up bool)
+
+	mu       sync.Mutex
+	conn     *websocket.Conn // nil while not connected
+	up       bool
+	reported bool // onState has been called at least once
+	lastRead atomic.Int64
+
+	// The server handles a connection's messages in order, so the pong to a
+	// ping sent after a subscribe says the subscription is in place (or was
+	// refused: the error comes first). pings holds, per ping in flight, the
+	// subscriptions it confirms; sendMu keeps it in the order sent.
+	sendMu sync.Mutex
+	pings  [][]*wsSub
+}
+
+// newWSClient returns a client for the WebSocket at url
+// ("ws://host/api/v1/ws"). It does nothing until run.
+func newWSClient(url string) *wsClient {
+	return &wsClient{url: url, wake: make(chan struct{}, 1), rnd: rand.Float64,
+		base: reconnectBase, limit: reconnectCap, up: true}
+}
+
+// OnState sets what learns whether the socket is up; it is called from the
+// client's goroutine on every change. A client with no subscription counts
+// as up: it has nothing to miss.
+func (c *wsClient) OnState(f func(up bool)) *wsClient {
+	c.onState = f
+	return c
+}
+
+// Backoff sets the reconnection backoff (tests shorten it).
+func (c *wsClient) Backoff(base, limit time.Duration) *wsClient {
+	c.base, c.limit = base, limit
+	return c
+}
+
+// subscribe asks for the events of kind in namespace ("" for every
+// namespace) and returns the function that ends the subscription.
+func (c *wsClient) subscribe(kind, namespace string, h wsHandler) (cancel func()) {
+	c.mu.Lock()
+	s := c.subs.add(kind, namespace, h)
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil {
+		c.send(conn, s)
+	}
+	c.reconnectNow()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			removed := c.subs.remove(s.id)
+			conn := c.conn
+			c.mu.Unlock()
+			if removed && conn != nil {
+				c.write(conn, shared.WSMessage{Type: shared.WSUnsubscribe, ID: s.id})
+			}
+		})
+	}
+}
+
+// reconnectNow cuts the wait before the next connection attempt short
+// (the browser is back online, or a subscription was just made).
+func (c *wsClient) reconnectNow() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run keeps the socket open while there are subscriptions, until ctx ends.
+func (c *wsClient) run(ctx context.Context) {
+	attempt := 0
+	for ctx.Err() == nil {
+		if c.subs.len() == 0 {
+			c.setUp(true)
+			if !c.waitWake(ctx, 0) {
+				return
+			}
+			continue
+		}
+		conn, _, err := websocket.Dial(ctx, c.url, &websocket.DialOptions{})
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			c.setUp(false)
+			c.waitWake(ctx, backoff(attempt, c.base, c.limit, c.rnd))
+			attempt++
+			continue
+		}
+		started := time.Now()
+		c.serve(ctx, conn)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(started) >= wsStableAfter {
+			attempt = 0
+		}
+		c.setUp(false)
+		for _, s := range c.subs.all() {
+			s.h.onLive(false)
+		}
+		c.waitWake(ctx, backoff(attempt, c.base, c.limit, c.rnd))
+		attempt++
+	}
+}
+
+// waitWake waits d (forever when d is 0) or until reconnectNow; false when
+// ctx ended.
+func (c *wsClient) waitWake(ctx context.Context, d time.Duration) bool {
+	var timeout <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-c.wake:
+	case <-timeout:
+	}
+	return true
+}
+
+// serve runs one connection: it sends the subscriptions, then reads until
+// the connection ends. A watcher closes it when ctx ends or the server
+// stops answering pings.
+func (c *wsClient) serve(ctx context.Context, conn *websocket.Conn) {
+	conn.SetReadLimit(wsReadLimit)
+	c.lastRead.Store(time.Now().UnixNano())
+	c.mu.Lock()
+	c.conn = conn
+	subs := c.subs.all()
+	c.mu.Unlock()
+	c.sendMu.Lock()
+	c.pings = nil
+	c.sendMu.Unlock()
+	c.setUp(true)
+	c.send(conn, subs...)
+	done := make(chan struct{})
+	watcherDone := make(chan struct{})
+	go func() {
+		defer close(watcherDone)
+		c.watch(ctx, conn, done)
+	}()
+	for {
+		// Never cancelled: in the browser that would close the socket with a
+		// code it refuses. The watcher closes the connection instead.
+		_, data, err := conn.Read(context.Background())
+		if err != nil {
+			break
+		}
+		c.lastRead.Store(time.Now().UnixNano())
+		c.handle(data)
+	}
+	c.mu.Lock()
+	c.conn = nil
+	c.mu.Unlock()
+	close(done)
+	<-watcherDone
+}
+
+// watch pings the server and closes conn when ctx ends or the server has
+// been silent too long; it returns when done is closed.
+func (c *wsClient) watch(ctx context.Context, conn *websocket.Conn, done <-chan struct{}) {
+	t := time.NewTicker(wsPingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			_ = conn.Close(websocket.StatusNormalClosure, "page closed")
+			<-done
+			return
+		case <-t.C:
+			silent := time.Since(time.Unix(0, c.lastRead.Load()))
+			if silent > wsPingEvery+wsPongWait {
+				_ = conn.Close(websocket.StatusNormalClosure, "no answer to pings")
+				<-done
+				return
+			}
+			c.send(conn)
+		}
+	}
+}
+
+// send subscribes subs on conn, then pings: the pong tells their handlers
+// they are live. With no subs it only pings.
+func (c *wsClient) send(conn *websocket.Conn, subs ...*wsSub) {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	var sent []*wsSub
+	for _, s := range subs {
+		if c.write(conn, s.message()) {
+			sent = append(sent, s)
+		}
+	}
+	if c.write(conn, shared.WSMessage{Type: shared.WSPing}) {
+		c.pings = append(c.pings, sent)
+	}
+}
+
+// ponged confirms the subscriptions the oldest ping in flight followed.
+func (c *wsClient) ponged() {
+	c.sendMu.Lock()
+	if len(c.pings) == 0 {
+		c.sendMu.Unlock()
+		return
+	}
+	subs := c.pings[0]
+	c.pings = c.pings[1:]
+	c.sendMu.Unlock()
+	for _, s := range subs {
+		if _, ok := c.subs.get(s.id); ok {
+			s.h.onLive(true)
+		}
+	}
+}
+
+// write sends one message; a failed write ends the connection's reads.
+func (c *wsClient) write(conn *websocket.Conn, m shared.WSMessage) bool {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return false
+	}
+	return conn.Write(context.Background(), websocket.MessageText, raw) == nil
+}
+
+// handle passes one server message to the handler of its subscription.
+// A pong confirms subscriptions (see ponged). Messages of subscriptions
+// already ended are dropped, and so are errors about no subscription (the
+// server closes the connection after those).
+func (c *wsClient) handle(data []byte) {
+	var m shared.WSMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return
+	}
+	if m.Type == shared.WSPong {
+		c.ponged()
+		return
+	}
+	if m.Sub == "" {
+		return
+	}
+	if s, ok := c.subs.get(m.Sub); ok && s.h.onMessage != nil {
+		s.h.onMessage(m)
+	}
+}
+
+// setUp records whether the socket is up and reports changes.
+func (c *wsClient) setUp(up bool) {
+	c.mu.Lock()
+	changed := c.up != up || !c.reported
+	c.up, c.reported = up, true
+	c.mu.Unlock()
+	if changed && c.onState != nil {
+		c.onState(up)
+	}
+}
