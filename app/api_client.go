@@ -28,6 +28,7 @@ type apiClient struct {
 	retry     retryPolicy
 	onFailure func(error)
 	onReach   func(reachable bool)
+	onSignIn  func()
 }
 
 // retryPolicy is how often and how patiently idempotent requests are retried.
@@ -60,6 +61,15 @@ func (c *apiClient) Retry(attempts int, first time.Duration) *apiClient {
 // OnFailure sets what happens with every failure not marked quiet.
 func (c *apiClient) OnFailure(f func(error)) *apiClient {
 	c.onFailure = f
+	return c
+}
+
+// OnUnauthorized sets what happens when the server answers 401
+// UNAUTHORIZED (the session ended): the layout shows the sign-in prompt once
+// instead of a toast per failed call. Without it a 401 is a failure like
+// any other.
+func (c *apiClient) OnUnauthorized(f func()) *apiClient {
+	c.onSignIn = f
 	return c
 }
 
@@ -151,7 +161,11 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any, 
 		wait *= 2
 	}
 	c.reached(err)
-	if err != nil && c.onFailure != nil && !cl.silences(err) {
+	switch {
+	case err == nil:
+	case c.onSignIn != nil && unauthorized(err):
+		c.onSignIn()
+	case c.onFailure != nil && !cl.silences(err):
 		c.onFailure(err)
 	}
 	return err
@@ -237,6 +251,13 @@ func (cl call) silences(err error) bool {
 	}
 	var re *replyError
 	return errors.As(err, &re) && slices.Contains(cl.quietStatus, re.Status)
+}
+
+// unauthorized says whether err is the server's 401: no identity came
+// with the request.
+func unauthorized(err error) bool {
+	var re *replyError
+	return errors.As(err, &re) && re.Status == http.StatusUnauthorized
 }
 
 // idempotent methods may be sent again without changing the outcome.

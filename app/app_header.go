@@ -88,7 +88,7 @@ func (h *appHeader) Render() app.UI {
 			app.Div().Class("kd-user").Body(
 				app.Span().Class("kd-user-name").Title("Signed in as").Text(user),
 				app.A().Class("kd-logout").Href(signOut).
-					Text("Log out").OnClick(leaveApp),
+					Text("Log out").OnClick(logOut),
 			),
 		),
 	)

@@ -34,8 +34,13 @@ type layout struct {
 	signOutURL    string // from the server; "" means oauth2-proxy's default
 	updateReady   bool
 	installable   bool
+	signIn        string // set when the session ended: where "Sign in again" goes
+
+	perms *permissionStore // what the user may do, per namespace, for the pages
 
 	client   *apiClient
+	socket   *wsClient   // the tab's one WebSocket, shared by the pages
+	link     *serverLink // what the pages get of client, socket and toasts
 	reporter *errorReporter
 	stop     context.CancelFunc
 	probe    chan struct{}
@@ -44,7 +49,7 @@ type layout struct {
 
 // newLayout returns a layout showing the overview.
 func newLayout() *layout {
-	return &layout{PageID: pageOverview, version: uiVersion()}
+	return &layout{PageID: pageOverview, version: uiVersion(), perms: newPermissionStore(), link: &serverLink{}}
 }
 
 // Page sets the page shown.
@@ -101,6 +106,7 @@ func (l *layout) Render() app.UI {
 		),
 		newAppFooter().Version(l.version).ServerVersion(l.serverVersion),
 		newToastArea().Toasts(l.toasts.list()).OnDismiss(l.dismissToast),
+		app.If(l.signIn != "", func() app.UI { return newSigninPrompt().URL(l.signIn) }),
 	)
 }
 
@@ -109,9 +115,9 @@ func (l *layout) content() app.UI {
 	var page app.Composer
 	switch l.PageID {
 	case pageDeploy:
-		page = newDeployPage()
+		page = newDeployPage().Permissions(l.perms).API(l.api)
 	case pageObjects:
-		page = newObjectsPage()
+		page = newObjectsPage().Server(l.link)
 	case pageCharts:
 		page = newChartsPage()
 	case pageTestPanic:
@@ -190,6 +196,17 @@ func (l *layout) signedIn(me shared.Me) {
 		l.devUser = l.user
 	}
 	l.signOutURL = me.SignOutURL
+}
+
+// api is the API client once the layout runs in the browser, else nil.
+func (l *layout) api() *apiClient { return l.client }
+
+// endSession shows the sign-in prompt, which brings the user back to the
+// page at back (path and query) once signed in.
+func (l *layout) endSession(back string) {
+	if l.signIn == "" {
+		l.signIn = signInURL(l.Base, l.signOutURL, back)
+	}
 }
 
 // showError turns a failure into an error toast and returns its id.

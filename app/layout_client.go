@@ -52,7 +52,12 @@ func (l *layout) start(ctx app.Context, client *apiClient) {
 		}).
 		OnReach(func(ok bool) {
 			ctx.Dispatch(func(ctx app.Context) { l.conn.setAPIReachable(ok) })
+		}).
+		OnUnauthorized(func() {
+			ctx.Dispatch(func(ctx app.Context) { l.endSession(app.Window().URL().RequestURI()) })
 		})
+	l.perms.use(ctx, l.client)
+	l.startSocket(ctx, stop)
 	l.reporter = newErrorReporter(client, l.version, func() string { return app.Window().URL().Path }, reportsPerMin)
 	l.loadTheme(ctx.LocalStorage())
 	l.updateReady = ctx.AppUpdateAvailable()
@@ -60,6 +65,23 @@ func (l *layout) start(ctx app.Context, client *apiClient) {
 	l.watchBrowser(ctx)
 	ctx.Async(func() { l.watchServer(ctx, stop) })
 	ctx.Async(func() { l.loadUser(ctx, stop) })
+}
+
+// startSocket opens the tab's WebSocket (once a page subscribes) and feeds
+// its state to the connection indicator, and lends the pages the client,
+// the socket and the toasts.
+func (l *layout) startSocket(ctx app.Context, stop context.Context) {
+	u := app.Window().URL()
+	scheme := "ws"
+	if u.Scheme == "https" {
+		scheme = "wss"
+	}
+	l.socket = newWSClient(scheme + "://" + u.Host + l.Base + "/api/v1/ws").
+		OnState(func(up bool) {
+			ctx.Dispatch(func(ctx app.Context) { l.conn.setSocketUp(up) })
+		})
+	ctx.Async(func() { l.socket.run(stop) })
+	*l.link = serverLink{api: l.client, socket: l.socket, notify: l.notify, recheck: l.probeNow}
 }
 
 // watchBrowser follows the browser's online and offline events.
@@ -75,6 +97,7 @@ func (l *layout) watchBrowser(ctx app.Context) {
 				l.conn.setBrowserOnline(online)
 				if online {
 					l.probeNow()
+					l.socket.reconnectNow()
 					l.notify(ctx, toastSuccess, "Back online.")
 					return
 				}
