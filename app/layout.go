@@ -49,7 +49,8 @@ type layout struct {
 
 // newLayout returns a layout showing the overview.
 func newLayout() *layout {
-	return &layout{PageID: pageOverview, version: uiVersion(), perms: newPermissionStore(), link: &serverLink{}}
+	perms := newPermissionStore()
+	return &layout{PageID: pageOverview, version: uiVersion(), perms: perms, link: &serverLink{perms: perms}}
 }
 
 // Page sets the page shown.

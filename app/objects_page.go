@@ -39,8 +39,7 @@ type objectsPage struct {
 	listSeq   int
 	rows      liveRows
 	forbidden []string
-	perms     map[string]shared.Me // by namespace, from /me
-	asked     map[string]bool      // namespaces whose permissions were asked for
+	known     permissionSet // observed: permissionsState, for the Delete buttons
 
 	drawer      drawerData
 	confirm     *shared.Row // the object the delete dialog asks about
@@ -104,6 +103,7 @@ func (p *objectsPage) start(ctx app.Context) {
 		return
 	}
 	p.ui, p.running = ctx, true
+	ctx.ObserveState(permissionsState, &p.known)
 	p.stopCtx, p.stop = context.WithCancel(context.Background())
 	p.view = parseObjectsView(ctx.Page().URL().Query())
 	p.search = p.view.Query

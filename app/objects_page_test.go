@@ -126,7 +126,10 @@ func TestObjectsPageDeleteFollowsPermissions(t *testing.T) {
 			p := loadedPage(row)
 			p.view.Kind = "deployments"
 			p.rows.view.Kind = "deployments"
-			p.perms = tc.perms
+			p.known = permissionSet{}
+			for ns, me := range tc.perms {
+				p.known[ns] = nsPermissions{Namespace: ns, Status: statusLoaded, Me: me}
+			}
 			html := renderPage(t, p)
 			for _, w := range tc.want {
 				if !strings.Contains(html, w) {

@@ -15,6 +15,8 @@ type serverLink struct {
 	// connection indicator does not keep a failure a page has just seen
 	// longer than it lasts.
 	recheck func()
+	// perms is the layout's store of what the user may do per namespace.
+	perms *permissionStore
 }
 
 // toast shows a toast when the link has somewhere to show it.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net/url"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -121,53 +120,30 @@ func (p *objectsPage) recheck() {
 	}
 }
 
-// loadPerms asks what the user may do in the namespaces of the rows shown,
-// once per namespace while the page is open.
+// loadPerms asks the layout's permission store about the namespaces of the
+// rows shown; each is asked once a session, and the answers arrive through
+// the observed permissionsState.
 func (p *objectsPage) loadPerms() {
-	if !p.kind().Namespaced {
+	if !p.kind().Namespaced || p.Link.perms == nil {
 		return
 	}
-	if p.asked == nil {
-		p.asked, p.perms = map[string]bool{}, map[string]shared.Me{}
-	}
-	api, stop, ui := p.Link.api, p.stopCtx, p.ui
 	for _, r := range p.rows.rows {
-		ns := r.Row.Namespace
-		if ns == "" || p.asked[ns] {
-			continue
-		}
-		p.asked[ns] = true
-		ui.Async(func() {
-			me, err := apiGet[shared.Me](stop, api, "/me?namespace="+url.QueryEscape(ns), quiet())
-			ui.Dispatch(func(ctx app.Context) {
-				if err != nil {
-					delete(p.asked, ns) // asked again with the next list
-					return
-				}
-				p.perms[ns] = me
-			})
-		})
+		p.Link.perms.ensure(p.ui, r.Row.Namespace)
 	}
 }
 
 // actions says, per row, whether Delete shows and works. It shows only
-// where the server said whether the user may delete the kind there.
+// where the server has said whether the user may delete the kind there.
 func (p *objectsPage) actions(k shared.KindInfo) []rowAction {
 	out := make([]rowAction, len(p.rows.rows))
 	key := "delete " + k.Name
 	for i, r := range p.rows.rows {
-		me, ok := p.perms[r.Row.Namespace]
-		can, known := me.Can[key]
-		if !ok || !known {
+		perms := p.known.of(r.Row.Namespace)
+		if _, known := perms.Me.Can[key]; perms.Status != statusLoaded || !known {
 			continue
 		}
-		out[i] = rowAction{Delete: true, Allowed: can}
-		if !can {
-			out[i].Reason = me.Reasons[key]
-			if out[i].Reason == "" {
-				out[i].Reason = "You may not delete " + k.Name + " in namespace " + r.Row.Namespace + "."
-			}
-		}
+		can, why := perms.can(key)
+		out[i] = rowAction{Delete: true, Allowed: can, Reason: why}
 	}
 	return out
 }

@@ -69,8 +69,8 @@ func NewSelfAccess(c *Client, ttl time.Duration) *SelfAccess {
 	return &SelfAccess{client: c, ttl: ttl, actions: selfActions(), cache: map[string]selfEntry{}}
 }
 
-// selfActions are the write actions the UI offers and a list and get for
-// every kind of the object viewer.
+// selfActions are the write actions the UI offers, and a list, get and
+// delete for every kind of the object viewer (its rows' Delete buttons).
 func selfActions() []selfAction {
 	const helmWhy = "Helm stores each release as a Secret in its namespace, so %s a chart needs the right to %s Secrets there"
 	acts := []selfAction{
@@ -85,8 +85,15 @@ func selfActions() []selfAction {
 		{key: shared.ActionUninstallCharts, verb: "delete", resource: "secrets", namespaced: true,
 			why: fmt.Sprintf(helmWhy, "uninstalling", "delete")},
 	}
+	seen := map[string]bool{}
+	for _, a := range acts {
+		seen[a.key] = true
+	}
 	for _, k := range newRegistry().kinds {
-		for _, verb := range []string{"list", "get"} {
+		for _, verb := range []string{"list", "get", "delete"} {
+			if seen[verb+" "+k.Name()] {
+				continue
+			}
 			acts = append(acts, selfAction{key: verb + " " + k.Name(), verb: verb, group: k.Group(),
 				resource: k.Name(), namespaced: k.Namespaced()})
 		}

@@ -54,3 +54,19 @@ func TestSelfActionReasons(t *testing.T) {
 		})
 	}
 }
+
+// TestSelfActionsCoverDeleteOfEveryKind: the object viewer's Delete button
+// asks "delete <kind>" for every kind; each action is reviewed once.
+func TestSelfActionsCoverDeleteOfEveryKind(t *testing.T) {
+	count := map[string]int{}
+	for _, a := range selfActions() {
+		count[a.key]++
+	}
+	for _, k := range newRegistry().kinds {
+		for _, verb := range []string{"list", "get", "delete"} {
+			if key := verb + " " + k.Name(); count[key] != 1 {
+				t.Errorf("%q is reviewed %d times, want once", key, count[key])
+			}
+		}
+	}
+}
