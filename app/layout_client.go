@@ -81,7 +81,7 @@ func (l *layout) startSocket(ctx app.Context, stop context.Context) {
 			ctx.Dispatch(func(ctx app.Context) { l.conn.setSocketUp(up) })
 		})
 	ctx.Async(func() { l.socket.run(stop) })
-	*l.link = serverLink{api: l.client, socket: l.socket, notify: l.notify, recheck: l.probeNow}
+	*l.link = serverLink{api: l.client, socket: l.socket, notify: l.notify, recheck: l.probeNow, perms: l.perms}
 }
 
 // watchBrowser follows the browser's online and offline events.

@@ -38,8 +38,10 @@ type objectsPage struct {
 	staleErr  string // a background refresh failed; the rows shown are older
 	listSeq   int
 	rows      liveRows
+	listing   bool               // a list request is on its way
+	pending   []shared.WSMessage // changes that came meanwhile
 	forbidden []string
-	known     permissionSet // observed: permissionsState, for the Delete buttons
+	known     permissionSet // what the user may do per namespace, for the Delete buttons
 
 	drawer      drawerData
 	confirm     *shared.Row // the object the delete dialog asks about
@@ -103,7 +105,6 @@ func (p *objectsPage) start(ctx app.Context) {
 		return
 	}
 	p.ui, p.running = ctx, true
-	ctx.ObserveState(permissionsState, &p.known)
 	p.stopCtx, p.stop = context.WithCancel(context.Background())
 	p.view = parseObjectsView(ctx.Page().URL().Query())
 	p.search = p.view.Query

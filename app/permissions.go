@@ -167,6 +167,27 @@ func (s *permissionStore) begin(namespace string, force bool) (*apiClient, app.C
 	return s.client, s.root, true
 }
 
+// get returns what the store knows about namespace, asking the server first
+// when it has no answer yet. It blocks: call it off the UI goroutine. Pages
+// that keep their own view of the answers (the objects page) use it; the
+// answer is kept for every page.
+func (s *permissionStore) get(ctx context.Context, namespace string) nsPermissions {
+	s.mu.Lock()
+	cur, client := s.byNS.of(namespace), s.client
+	s.mu.Unlock()
+	if cur.Status == statusLoaded || client == nil {
+		return cur
+	}
+	p := s.fetch(ctx, client, namespace)
+	if ctx.Err() != nil {
+		return cur
+	}
+	s.mu.Lock()
+	s.byNS[namespace] = p
+	s.mu.Unlock()
+	return p
+}
+
 // fetch asks GET /api/v1/me?namespace= once. A failure the client reports
 // itself (a toast, or the sign-in prompt for a 401) is also kept as the
 // namespace's state, so the controls say why they are disabled.

@@ -130,6 +130,19 @@ func (p *objectsPage) onLive(s *pageSub, live bool) {
 	s.failed, s.forbidden = false, false
 }
 
+// maxPending bounds the changes kept while a list loads; past it the list
+// itself is newer than most of them anyway.
+const maxPending = 1000
+
+// applyPending applies the changes that came while the list loaded (older
+// versions of a row than the list's are skipped).
+func (p *objectsPage) applyPending(now time.Time) {
+	for _, m := range p.pending {
+		p.rows.apply(m, now)
+	}
+	p.pending = nil
+}
+
 // onSocket takes one message of a subscription.
 func (p *objectsPage) onSocket(s *pageSub, m shared.WSMessage) {
 	if !p.current(s) {
@@ -137,6 +150,11 @@ func (p *objectsPage) onSocket(s *pageSub, m shared.WSMessage) {
 	}
 	switch m.Type {
 	case shared.WSCreated, shared.WSUpdated, shared.WSDeleted:
+		if p.listing && len(p.pending) < maxPending {
+			// A list is on its way; it may have been taken before this
+			// change, so the change is applied again on top of it.
+			p.pending = append(p.pending, m)
+		}
 		if p.list != stateLoaded {
 			return
 		}

@@ -65,6 +65,7 @@ func (p *objectsPage) reload(background bool) {
 		return
 	}
 	p.listSeq++
+	p.listing = true
 	seq, view := p.listSeq, p.view
 	if !background || p.list != stateLoaded {
 		p.list = stateLoading
@@ -85,12 +86,14 @@ func (p *objectsPage) listed(ctx app.Context, seq int, view objectsView, res sha
 	if !p.running || seq != p.listSeq || errors.Is(err, context.Canceled) {
 		return
 	}
+	p.listing = false
 	if err != nil {
 		if p.list == stateLoaded || (p.list == stateLoading && len(p.rows.rows) > 0 && p.rows.view.listKey() == view.listKey()) {
 			p.list = stateLoaded
+			p.applyPending(time.Now())
 			p.staleErr = "Showing the list as of " + time.Now().Format("15:04:05") + "; refreshing it failed: " + err.Error()
 		} else {
-			p.list, p.listErr = stateFailed, err.Error()
+			p.list, p.listErr, p.pending = stateFailed, err.Error(), nil
 		}
 		p.recheck()
 		return
@@ -103,6 +106,7 @@ func (p *objectsPage) listed(ctx app.Context, seq int, view objectsView, res sha
 		return
 	}
 	p.rows.reset(res, view, time.Now())
+	p.applyPending(time.Now())
 	p.forbidden = res.Forbidden
 	p.list, p.listErr, p.staleErr = stateLoaded, "", ""
 	p.loadPerms()
@@ -121,14 +125,32 @@ func (p *objectsPage) recheck() {
 }
 
 // loadPerms asks the layout's permission store about the namespaces of the
-// rows shown; each is asked once a session, and the answers arrive through
-// the observed permissionsState.
+// rows shown, once per namespace while the page is open (the store keeps
+// the answers for the session, so other pages need not ask again).
 func (p *objectsPage) loadPerms() {
 	if !p.kind().Namespaced || p.Link.perms == nil {
 		return
 	}
+	if p.known == nil {
+		p.known = permissionSet{}
+	}
+	store, stop, ui := p.Link.perms, p.stopCtx, p.ui
 	for _, r := range p.rows.rows {
-		p.Link.perms.ensure(p.ui, r.Row.Namespace)
+		ns := r.Row.Namespace
+		if _, asked := p.known[ns]; asked || ns == "" {
+			continue
+		}
+		p.known[ns] = nsPermissions{Namespace: ns, Status: statusLoading}
+		ui.Async(func() {
+			got := store.get(stop, ns)
+			ui.Dispatch(func(app.Context) {
+				if got.Status != statusLoaded {
+					delete(p.known, ns) // asked again with the next list
+					return
+				}
+				p.known[ns] = got
+			})
+		})
 	}
 }
 

@@ -111,7 +111,7 @@ func (l *liveRows) apply(m shared.WSMessage, now time.Time) bool {
 	switch m.Type {
 	case shared.WSCreated, shared.WSUpdated:
 		if i >= 0 {
-			if l.rows[i].Mark == markDeleted {
+			if l.rows[i].Mark == markDeleted || older(r, l.rows[i].Row) {
 				return false
 			}
 			l.rows[i].Row = r
@@ -248,4 +248,13 @@ func ageOf(created int64, now time.Time) string {
 	default:
 		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
 	}
+}
+
+// older says whether row a is an older version of the object than b, by
+// their resourceVersions (etcd revisions, which order); when either cannot
+// be read it says no, so the newer message wins.
+func older(a, b shared.Row) bool {
+	va, errA := strconv.ParseUint(a.Version, 10, 64)
+	vb, errB := strconv.ParseUint(b.Version, 10, 64)
+	return errA == nil && errB == nil && va < vb
 }

@@ -211,3 +211,28 @@ func TestAgeOf(t *testing.T) {
 		t.Errorf("ageOf(0) = %q", got)
 	}
 }
+
+// TestLiveRowsSkipOlderVersions: a change that came while a list loaded is
+// applied on top of the list, unless the list already has a newer version.
+func TestLiveRowsSkipOlderVersions(t *testing.T) {
+	tests := []struct {
+		name, listed, incoming, want string
+	}{
+		{"newer change wins", "100", "105", "105"},
+		{"older change skipped", "105", "100", "105"},
+		{"unreadable version: the change wins", "105", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var l liveRows
+			l.reset(shared.ListResult{Kind: "pods", Total: 1, Pages: 1, Limit: 50,
+				Rows: []shared.Row{{UID: "u1", Name: "web", Namespace: "demo", Version: tt.listed}}},
+				objectsView{Kind: "pods", Page: 1}, time.Now())
+			l.apply(shared.WSMessage{Type: shared.WSUpdated, Kind: "pods",
+				Row: &shared.Row{UID: "u1", Name: "web", Namespace: "demo", Version: tt.incoming}}, time.Now())
+			if got := l.rows[0].Row.Version; got != tt.want {
+				t.Errorf("row version %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
