@@ -33,15 +33,16 @@ type objectsPage struct {
 	kindsErr   string
 	namespaces []string
 
-	list      loadState
-	listErr   string
-	staleErr  string // a background refresh failed; the rows shown are older
-	listSeq   int
-	rows      liveRows
-	listing   bool               // a list request is on its way
-	pending   []shared.WSMessage // changes that came meanwhile
-	forbidden []string
-	known     permissionSet // what the user may do per namespace, for the Delete buttons
+	list       loadState
+	listErr    string
+	staleErr   string // a background refresh failed; the rows shown are older
+	listSeq    int
+	rows       liveRows
+	listing    bool               // a list request is on its way
+	liveEvents int                // changes received over the socket, for tests and debugging
+	pending    []shared.WSMessage // changes that came meanwhile
+	forbidden  []string
+	known      permissionSet // what the user may do per namespace, for the Delete buttons
 
 	drawer      drawerData
 	confirm     *shared.Row // the object the delete dialog asks about
@@ -170,7 +171,7 @@ func (p *objectsPage) notes(k shared.KindInfo) app.UI {
 	}
 	return app.Div().Class("kd-notes").Body(
 		app.If(k.Name != "" && p.list == stateLoaded, func() app.UI {
-			return app.P().Class("kd-live-status").DataSet("live", live).Text(label)
+			return app.P().Class("kd-live-status").DataSet("live", live).DataSet("events", p.liveEvents).Text(label)
 		}),
 		app.If(len(p.forbidden) > 0, func() app.UI {
 			return app.P().Class("kd-note kd-forbidden-note").Role("note").Text(forbiddenNote(k, p.forbidden))

@@ -150,6 +150,7 @@ func (p *objectsPage) onSocket(s *pageSub, m shared.WSMessage) {
 	}
 	switch m.Type {
 	case shared.WSCreated, shared.WSUpdated, shared.WSDeleted:
+		p.liveEvents++
 		if p.listing && len(p.pending) < maxPending {
 			// A list is on its way; it may have been taken before this
 			// change, so the change is applied again on top of it.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,10 @@ type liveRow struct {
 // events between lists. Events change it conservatively: a row changes in
 // place, a created row is added at the end when the page has room (the
 // last page), a deleted row is greyed and removed later; the order the
-// server sorted is restored by the next list.
+// server sorted is restored by the next list. Every change makes a new rows
+// slice, never writes into the shown one: go-app re-renders the table only
+// when the slice it was given differs (a row changed in place stayed on
+// screen as it was until the next list).
 type liveRows struct {
 	rows  []liveRow
 	total int
@@ -114,6 +118,7 @@ func (l *liveRows) apply(m shared.WSMessage, now time.Time) bool {
 			if l.rows[i].Mark == markDeleted || older(r, l.rows[i].Row) {
 				return false
 			}
+			l.rows = slices.Clone(l.rows) // see liveRows: a new slice re-renders
 			l.rows[i].Row = r
 			return true
 		}
@@ -124,7 +129,7 @@ func (l *liveRows) apply(m shared.WSMessage, now time.Time) bool {
 		lastPage := l.page >= l.pages()
 		l.total++
 		if lastPage && l.visible() < l.limit {
-			l.rows = append(l.rows, liveRow{Row: r, Mark: markNew, until: now.Add(markFor)})
+			l.rows = append(slices.Clip(l.rows), liveRow{Row: r, Mark: markNew, until: now.Add(markFor)})
 		}
 		return true
 	case shared.WSDeleted:
@@ -132,6 +137,7 @@ func (l *liveRows) apply(m shared.WSMessage, now time.Time) bool {
 			if l.rows[i].Mark == markDeleted {
 				return false
 			}
+			l.rows = slices.Clone(l.rows)
 			l.rows[i] = liveRow{Row: r, Mark: markDeleted, until: now.Add(markFor)}
 			l.total = max(l.total-1, 0)
 			return true
@@ -148,7 +154,7 @@ func (l *liveRows) apply(m shared.WSMessage, now time.Time) bool {
 // deleted rows go. It reports whether anything changed.
 func (l *liveRows) expire(now time.Time) bool {
 	changed := false
-	kept := l.rows[:0]
+	kept := make([]liveRow, 0, len(l.rows))
 	for _, r := range l.rows {
 		if r.Mark != markNone && !now.Before(r.until) {
 			changed = true
@@ -159,8 +165,9 @@ func (l *liveRows) expire(now time.Time) bool {
 		}
 		kept = append(kept, r)
 	}
-	clear(l.rows[len(kept):])
-	l.rows = kept
+	if changed {
+		l.rows = kept
+	}
 	return changed
 }
 
