@@ -250,10 +250,16 @@ func checkLiveUpdates(t *testing.T, ctx context.Context, c *objectsCluster, srv 
 	// team-web, so the button works, behind a confirmation.
 	uid := eval[string](t, ctx, `document.querySelector('tr[data-name="live-new"]').dataset.uid`)
 	del := chromedp.CSS("#kd-delete-" + uid)
-	within(t, ctx, 10*time.Second, "the confirmation opens, focused on Cancel",
-		chromedp.WaitEnabled(del), chromedp.Click(del),
+	within(t, ctx, 10*time.Second, "the new row offers Delete", chromedp.WaitEnabled(del))
+	// Clicked through the DOM: the row is still settling (its "new" mark
+	// ends), and a mouse click at the button's old coordinates can miss.
+	clickDel := waitFor(`(document.querySelector('#kd-delete-` + uid + `').click(), true)`)
+	within(t, ctx, 10*time.Second, "the confirmation opens",
+		clickDel,
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
 		waitFor(`document.querySelector('#kd-confirm').textContent.includes('team-web/live-new')`),
+	)
+	within(t, ctx, 10*time.Second, "the confirmation is focused on Cancel",
 		waitFor(`document.activeElement && document.activeElement.id === 'kd-confirm-cancel'`),
 	)
 	within(t, ctx, 10*time.Second, "Escape closes the confirmation",
@@ -264,8 +270,9 @@ func checkLiveUpdates(t *testing.T, ctx context.Context, c *objectsCluster, srv 
 		waitFor(`document.activeElement && document.activeElement.id === 'kd-delete-`+uid+`'`),
 	)
 	within(t, ctx, 10*time.Second, "the deleted Deployment fades, then goes",
-		chromedp.Click(del),
-		chromedp.Click(chromedp.CSS("#kd-confirm-delete")),
+		clickDel,
+		chromedp.WaitVisible(chromedp.CSS("#kd-confirm-delete")),
+		waitFor(`(document.querySelector('#kd-confirm-delete').click(), true)`),
 		waitFor(`[...document.querySelectorAll('.kd-toast')].some(t => t.textContent.includes('Deployment team-web/live-new is being deleted.'))`),
 		waitFor(`document.querySelector('tr.kd-row-deleted[data-name="live-new"]') !== null`),
 		chromedp.WaitNotPresent(chromedp.CSS(`tr[data-name="live-new"]`)),
