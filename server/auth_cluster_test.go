@@ -247,6 +247,7 @@ func TestListLatencyWithAccessReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/api/v1/resources/pods?namespace=" + ns
+	f.waitAuthorized(t, "warmup", []string{"readers"}, ns)
 	eventually(t, "the group may list", func() bool { return f.get(path, "warmup", "readers").Code == 200 })
 	// Fewer reviews than the client's burst (kube.DefaultBurst), so the
 	// figure is the review's latency, not client-go's rate limiter's.

@@ -103,23 +103,30 @@ func (f *clusterFixture) bind(t testing.TB, user, role, namespace string) (unbin
 	if _, err := f.admin.RbacV1().RoleBindings(namespace).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	// The API server's authorizer learns of the binding through its own
-	// informer, a little later; wait until it judges by it, so a test's
-	// first request is not denied (and the denial cached) meanwhile.
-	eventually(t, user+" may list pods in "+namespace+" per the API server", func() bool {
-		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
-			User:               user,
-			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "list", Resource: "pods", Namespace: namespace},
-		}}
-		got, err := f.admin.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
-		return err == nil && got.Status.Allowed
-	})
+	f.waitAuthorized(t, user, nil, namespace)
 	return func() {
 		t.Helper()
 		if err := f.admin.RbacV1().RoleBindings(namespace).Delete(context.Background(), name, metav1.DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// waitAuthorized waits until the API server itself says user (with groups)
+// may list pods in namespace. Its authorizer learns of a new binding through
+// its own informer, a little later; a test's first request made before
+// that is denied, and the server caches the denial for the access TTL.
+func (f *clusterFixture) waitAuthorized(t testing.TB, user string, groups []string, namespace string) {
+	t.Helper()
+	eventually(t, user+" may list pods in "+namespace+" per the API server", func() bool {
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User:               user,
+			Groups:             groups,
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "list", Resource: "pods", Namespace: namespace},
+		}}
+		got, err := f.admin.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), sar, metav1.CreateOptions{})
+		return err == nil && got.Status.Allowed
+	})
 }
 
 // get sends a GET from the trusted proxy as user with groups.
