@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	authnv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,6 +45,19 @@ func impersonatorConfig(t testing.TB) *rest.Config {
 		APIGroups: []string{""}, Resources: []string{"users", "groups"}, Verbs: []string{"impersonate"},
 	}})
 	bindClusterRole(t, admin, name, rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: localcluster.ServerUser})
+	// The authorizer sees the binding a little later; until then a call is
+	// refused for Kubedeck's impersonation, not for the user it acts as.
+	pollUntil(t, "the API server lets kubedeck impersonate", func() error {
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User:               localcluster.ServerUser,
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "impersonate", Resource: "users"},
+		}}
+		got, err := admin.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), sar, metav1.CreateOptions{})
+		if err == nil && !got.Status.Allowed {
+			err = errors.New("not yet allowed")
+		}
+		return err
+	})
 	return cluster.UserConfig(localcluster.ServerUser)
 }
 
