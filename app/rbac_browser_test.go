@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -193,22 +192,7 @@ func TestRBACDeployButton(t *testing.T) {
 	if err := rbac.Grant(ctx, admin, rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: localcluster.ServerUser}); err != nil {
 		t.Fatal(err)
 	}
-	client, err := kube.NewClient(cluster.UserConfig(localcluster.ServerUser), kube.ClientOptions{}, prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	objects, err := kube.NewObjects(client.Base(), kube.ObjectsOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	octx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	objects.Start(octx)
-	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
-	defer scancel()
-	if err := objects.WaitForSync(sctx); err != nil {
-		t.Fatalf("informers as the kubedeck user with the shipped ClusterRole: %v", err)
-	}
+	client, objects := startServerCache(t, ctx)
 
 	const user = "viewer-only"
 	ns := "rbac-ui-" + strings.ToLower(rand.Text()[:6])

@@ -59,22 +59,7 @@ func newObjectsCluster(t *testing.T) *objectsCluster {
 	if err := grantDeveloper(ctx, admin, objectsDevUser); err != nil {
 		t.Fatal(err)
 	}
-	client, err := kube.NewClient(cluster.UserConfig(localcluster.ServerUser), kube.ClientOptions{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objects, err := kube.NewObjects(client.Base(), kube.ObjectsOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	octx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	objects.Start(octx)
-	sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
-	defer scancel()
-	if err := objects.WaitForSync(sctx); err != nil {
-		t.Fatal(err)
-	}
+	client, objects := startServerCache(t, ctx)
 	return &objectsCluster{admin: admin, client: client, objects: objects,
 		access: kube.NewAccess(client, kube.AccessOptions{TTL: 5 * time.Second})}
 }
@@ -186,4 +171,28 @@ func createConfigMaps(t *testing.T, c *objectsCluster, namespace string, n int) 
 			t.Fatal(err)
 		}
 	}
+}
+
+// startServerCache builds Kubedeck's client as the cluster's kubedeck user
+// (with the shipped RBAC already granted) and its informer cache, synced;
+// the cache stops when the test ends.
+func startServerCache(t *testing.T, ctx context.Context) (*kube.Client, *kube.Objects) {
+	t.Helper()
+	client, err := kube.NewClient(cluster.UserConfig(localcluster.ServerUser), kube.ClientOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects, err := kube.NewObjects(client.Base(), kube.ObjectsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	octx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	objects.Start(octx)
+	sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
+	defer scancel()
+	if err := objects.WaitForSync(sctx); err != nil {
+		t.Fatalf("informers as the kubedeck user with the shipped ClusterRole: %v", err)
+	}
+	return client, objects
 }
