@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
@@ -61,6 +63,12 @@ func (k *Kind) Group() string { return k.gvk.Group }
 
 // Namespaced says whether objects of the kind live in a namespace.
 func (k *Kind) Namespaced() bool { return k.info.Namespaced }
+
+// gvr is the kind's API group, version and resource, as the dynamic client
+// addresses it.
+func (k *Kind) gvr() schema.GroupVersionResource {
+	return k.gvk.GroupVersion().WithResource(k.info.Name)
+}
 
 // Row builds the row of one object of the kind; false when obj is not one.
 func (k *Kind) Row(obj any) (shared.Row, bool) { return k.row(obj) }
@@ -245,4 +253,44 @@ func objectKey(namespace, name string) string {
 		return name
 	}
 	return namespace + "/" + name
+}
+
+// apiKind is a kind the write API (Client.Delete, Create, DryRun) can
+// address: every kind the object viewer shows, and the kinds Kubedeck
+// creates or that belong to what it shows (Ingresses of a deployment,
+// ReplicaSets and Jobs of workloads).
+type apiKind struct {
+	gvr        schema.GroupVersionResource
+	kind       string // "Ingress"
+	namespaced bool
+}
+
+func (k apiKind) gvk() schema.GroupVersionKind { return k.gvr.GroupVersion().WithKind(k.kind) }
+
+// apiKinds is the table of writable kinds, by resource ("ingresses") and by
+// group, version and kind.
+type apiKinds struct {
+	byResource map[string]apiKind
+	byGVK      map[schema.GroupVersionKind]apiKind
+}
+
+// writableKinds is built once and never changed.
+var writableKinds = newAPIKinds()
+
+func newAPIKinds() apiKinds {
+	kinds := []apiKind{
+		{gvr: networkingv1.SchemeGroupVersion.WithResource("ingresses"), kind: "Ingress", namespaced: true},
+		{gvr: appsv1.SchemeGroupVersion.WithResource("replicasets"), kind: "ReplicaSet", namespaced: true},
+		{gvr: batchv1.SchemeGroupVersion.WithResource("jobs"), kind: "Job", namespaced: true},
+		{gvr: batchv1.SchemeGroupVersion.WithResource("cronjobs"), kind: "CronJob", namespaced: true},
+	}
+	for _, k := range newRegistry().kinds {
+		kinds = append(kinds, apiKind{gvr: k.gvr(), kind: k.info.Kind, namespaced: k.Namespaced()})
+	}
+	t := apiKinds{byResource: map[string]apiKind{}, byGVK: map[schema.GroupVersionKind]apiKind{}}
+	for _, k := range kinds {
+		t.byResource[k.gvr.Resource] = k
+		t.byGVK[k.gvk()] = k
+	}
+	return t
 }
