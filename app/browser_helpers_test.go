@@ -114,9 +114,11 @@ func watchConsole(ctx context.Context) *consoleErrors {
 			if m.Type != chromedp.ConsoleError && !m.IsException() {
 				continue
 			}
-			c.mu.Lock()
-			c.msgs = append(c.msgs, m.String())
-			c.mu.Unlock()
+			func() {
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				c.msgs = append(c.msgs, m.String())
+			}()
 		}
 	}()
 	return c

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -37,11 +38,29 @@ type config struct {
 	oidcClientID    string
 	oidcUserClaim   string
 	oidcGroupsClaim string
+	// proxySecretFile holds the secret oauth2-proxy injects to prove a
+	// request came through it; oidcAnyPeer accepts ID tokens from any peer;
+	// oidcUserPrefix goes before user names read from ID tokens.
+	proxySecretFile string
+	oidcAnyPeer     bool
+	oidcUserPrefix  string
+	groupAllowlist  string
+	allowedHosts    string
+	opsListen       string
 	signInURL       string
 	signOutURL      string
 	writesPerMinute int
 	writeBurst      int
+	readsPerMinute  int
+	readBurst       int
 	accessTTL       time.Duration
+	wsMaxLifetime   time.Duration
+
+	// redisPasswordFile holds the Redis password, so it need not sit in the
+	// URL or the environment; accessKeyFile the key that signs the access
+	// decisions kept in Redis (replicas given the same key share them).
+	redisPasswordFile string
+	accessKeyFile     string
 }
 
 // parseConfig reads args (without the program name) and the environment.
@@ -59,7 +78,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	str(&c.devGroups, "dev-groups", "developers", "comma-separated groups of the dev user")
 	str(&c.trustedProxies, "trusted-proxies", "127.0.0.1/32,::1/128", "comma-separated CIDRs whose identity headers are trusted")
 	str(&c.trustedOrigins, "trusted-origins", "", "comma-separated extra origins allowed to send state-changing requests")
-	str(&c.redisURL, "redis-url", "", "Redis URL for the shared cache (empty: in-process cache)")
+	str(&c.redisURL, "redis-url", "", "Redis URL for the shared cache, redis:// or rediss:// for TLS (empty: in-process cache)")
+	str(&c.redisPasswordFile, "redis-password-file", "", "file holding the Redis password (overrides one in --redis-url)")
+	str(&c.accessKeyFile, "access-key-file", "", "file holding at least 32 bytes that sign the access decisions kept in Redis; replicas with the same key share them (empty: a random key per process)")
 	str(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)")
 	str(&c.localCluster, "local-cluster", "never", "start a local cluster: never, auto (when no kubeconfig is reachable) or always")
@@ -69,11 +90,20 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	str(&c.oidcClientID, "oidc-client-id", "", "audience the OIDC ID tokens must carry")
 	str(&c.oidcUserClaim, "oidc-username-claim", "", "claim naming the user (default: preferred_username, then email, then sub)")
 	str(&c.oidcGroupsClaim, "oidc-groups-claim", "groups", "claim listing the user's groups")
+	str(&c.oidcUserPrefix, "oidc-username-prefix", "", "prefix put before user names read from ID tokens, e.g. oidc:")
+	fs.BoolVar(&c.oidcAnyPeer, "oidc-any-peer", false, "accept ID tokens from any peer, not only the trusted proxies ("+envName("oidc-any-peer")+")")
+	str(&c.proxySecretFile, "proxy-secret-file", "", "file holding the secret (at least 16 bytes) oauth2-proxy injects as X-Kubedeck-Proxy-Secret; proxy mode needs it or --oidc-issuer")
+	str(&c.groupAllowlist, "group-allowlist", "", "comma-separated groups passed on to Kubernetes, before the prefix (empty: all but system: groups)")
+	str(&c.allowedHosts, "allowed-hosts", "", "comma-separated host names (optional :port) requests may be sent to; localhost, the loopback addresses and the listen address always are")
+	str(&c.opsListen, "ops-listen", "", "address for /metrics, /healthz and /readyz on a listener of their own; /metrics then leaves --listen")
 	str(&c.signInURL, "sign-in-url", "", "where the sign-in page sends people (default: <base-path>/oauth2/start)")
 	str(&c.signOutURL, "sign-out-url", "", "the logout link (default: <base-path>/oauth2/sign_out)")
 	fs.IntVar(&c.writesPerMinute, "writes-per-minute", 60, "each user's budget of changes per minute ("+envName("writes-per-minute")+")")
 	fs.IntVar(&c.writeBurst, "write-burst", 20, "how many changes a user may make at once ("+envName("write-burst")+")")
+	fs.IntVar(&c.readsPerMinute, "reads-per-minute", 600, "each user's budget of API reads per minute ("+envName("reads-per-minute")+")")
+	fs.IntVar(&c.readBurst, "read-burst", 300, "how many API reads a user may make at once ("+envName("read-burst")+")")
 	fs.DurationVar(&c.accessTTL, "access-ttl", 5*time.Second, "how long access-review decisions are kept ("+envName("access-ttl")+")")
+	fs.DurationVar(&c.wsMaxLifetime, "ws-max-lifetime", 30*time.Minute, "how long a live-update connection lives before the browser reconnects ("+envName("ws-max-lifetime")+")")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown ("+envName("shutdown-timeout")+")")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: kubedeck [flags]\n\nKubedeck %s, a Kubernetes dashboard. Every flag can also be set with the\nenvironment variable named beside it.\n\n", version)
@@ -112,7 +142,20 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	if _, err := c.proxies(); err != nil {
 		return c, err
 	}
+	if c.opsListen != "" && c.opsListen == c.listen && !strings.HasSuffix(c.listen, ":0") {
+		return c, fmt.Errorf("--ops-listen must differ from --listen (%s)", c.listen)
+	}
 	return c, nil
+}
+
+// hosts is --allowed-hosts with the listen address's host, when it names
+// one (not every interface).
+func (c config) hosts() []string {
+	out := splitList(c.allowedHosts)
+	if host, _, err := net.SplitHostPort(c.listen); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		out = append(out, host)
+	}
+	return out
 }
 
 func envName(flagName string) string {
@@ -154,16 +197,24 @@ func splitList(s string) []string {
 	return out
 }
 
+// webSocket is the WebSocket hub's configuration: subscriptions are
+// authorized again as often as access decisions expire.
+func (c config) webSocket() server.WebSocketConfig {
+	return server.WebSocketConfig{ReauthInterval: c.accessTTL, MaxLifetime: c.wsMaxLifetime}
+}
+
 // auth is the identity configuration the server gets.
 func (c config) auth() server.AuthConfig {
 	return server.AuthConfig{
-		Mode:          c.authMode,
-		DevUser:       kube.User{Name: c.devUser, Groups: splitList(c.devGroups)},
-		OIDCIssuer:    c.oidcIssuer,
-		OIDCClientID:  c.oidcClientID,
-		UsernameClaim: c.oidcUserClaim,
-		GroupsClaim:   c.oidcGroupsClaim,
-		SignInURL:     c.signInURL,
-		SignOutURL:    c.signOutURL,
+		Mode:           c.authMode,
+		DevUser:        kube.User{Name: c.devUser, Groups: splitList(c.devGroups)},
+		OIDCIssuer:     c.oidcIssuer,
+		OIDCClientID:   c.oidcClientID,
+		UsernameClaim:  c.oidcUserClaim,
+		OIDCAnyPeer:    c.oidcAnyPeer,
+		UsernamePrefix: c.oidcUserPrefix,
+		GroupsClaim:    c.oidcGroupsClaim,
+		SignInURL:      c.signInURL,
+		SignOutURL:     c.signOutURL,
 	}
 }

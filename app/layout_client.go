@@ -79,7 +79,10 @@ func (l *layout) startSocket(ctx app.Context, stop context.Context) {
 	l.socket = newWSClient(scheme + "://" + u.Host + l.Base + "/api/v1/ws").
 		OnState(func(up bool) {
 			ctx.Dispatch(func(ctx app.Context) { l.conn.setSocketUp(up) })
-		})
+		}).
+		// Asking who is signed in answers 401 when the session has ended,
+		// which shows the sign-in prompt.
+		OnSessionCheck(func() { ctx.Async(func() { l.loadUser(ctx, stop) }) })
 	ctx.Async(func() { l.socket.run(stop) })
 	*l.link = serverLink{api: l.client, socket: l.socket, notify: l.notify, recheck: l.probeNow, perms: l.perms}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -16,7 +17,8 @@ import (
 //
 // The page does its work in plain methods; go-app's lifecycle hooks only
 // start (OnMount, in the browser) and stop (OnDismount) it, and OnNav, which
-// also runs while the server prerenders, only reads the URL.
+// also runs while the server prerenders, only reads the URL, and only in the
+// browser.
 type objectsPage struct {
 	app.Compo
 	guarded
@@ -42,6 +44,7 @@ type objectsPage struct {
 	liveEvents int                // changes received over the socket, for tests and debugging
 	pending    []shared.WSMessage // changes that came meanwhile
 	forbidden  []string
+	hidden     int           // namespaces left out that the user may not even know of
 	known      permissionSet // what the user may do per namespace, for the Delete buttons
 
 	drawer      drawerData
@@ -83,7 +86,15 @@ func (p *objectsPage) Server(l *serverLink) *objectsPage {
 
 // OnNav reads the view from the URL: at first, and again when the browser
 // goes back or forward or a link leads here with another query.
+//
+// On the server, which prerenders the page, it reads nothing: go-app quotes
+// attribute values the Go way, not the HTML way, so a `"` in a query value
+// would end the attribute it lands in and the rest would become markup. The
+// server renders the page of no query; the browser reads the URL.
 func (p *objectsPage) OnNav(ctx app.Context) {
+	if !app.IsClient {
+		return
+	}
 	v := parseObjectsView(ctx.Page().URL().Query())
 	if !p.running {
 		p.view, p.search = v, v.Query
@@ -176,6 +187,9 @@ func (p *objectsPage) notes(k shared.KindInfo) app.UI {
 		app.If(len(p.forbidden) > 0, func() app.UI {
 			return app.P().Class("kd-note kd-forbidden-note").Role("note").Text(forbiddenNote(k, p.forbidden))
 		}),
+		app.If(p.hidden > 0, func() app.UI {
+			return app.P().Class("kd-note kd-hidden-note").Role("note").Text(hiddenNote(p.hidden))
+		}),
 		app.If(p.staleErr != "", func() app.UI {
 			return app.P().Class("kd-note kd-stale-note").Role("status").Text(p.staleErr)
 		}),
@@ -200,6 +214,15 @@ func forbiddenNote(k shared.KindInfo, namespaces []string) string {
 		list += n
 	}
 	return s + "namespaces " + list + ", which you may not list."
+}
+
+// hiddenNote counts the namespaces a list left out without naming them: the
+// user may not list or get them, so may not learn their names either.
+func hiddenNote(n int) string {
+	if n == 1 {
+		return "1 namespace is hidden from you."
+	}
+	return strconv.Itoa(n) + " namespaces are hidden from you."
 }
 
 // body is the table with its pager, or the state that stands in for it.

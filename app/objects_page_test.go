@@ -85,6 +85,15 @@ func TestObjectsPageStates(t *testing.T) {
 			"Not shown: pods in namespaces kube-system and secret-ns, which you may not list.",
 			`id="kd-details-u1"`,
 		}, []string{"kd-delete"}},
+		{"namespaces hidden", func() *objectsPage {
+			p := loadedPage(shared.Row{UID: "u1", Name: "web-1", Namespace: "demo", Status: "Running", Level: shared.LevelOK})
+			p.forbidden, p.hidden = []string{"team-ml"}, 3
+			return p
+		}, []string{
+			`data-name="web-1"`,
+			"Not shown: pods in namespace team-ml, which you may not list.",
+			`<p class="kd-note kd-hidden-note" role="note">3 namespaces are hidden from you.</p>`,
+		}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,4 +266,22 @@ func tagWith(html, marker string) string {
 	start := strings.LastIndex(html[:i], "<")
 	end := strings.Index(html[i:], ">")
 	return html[start : i+end+1]
+}
+
+func TestHiddenNote(t *testing.T) {
+	tests := []struct {
+		n    int
+		want string
+	}{
+		{1, "1 namespace is hidden from you."},
+		{2, "2 namespaces are hidden from you."},
+		{40, "40 namespaces are hidden from you."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want, func(t *testing.T) {
+			if got := hiddenNote(tc.n); got != tc.want {
+				t.Errorf("hiddenNote(%d) = %q, want %q", tc.n, got, tc.want)
+			}
+		})
+	}
 }

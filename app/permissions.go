@@ -143,9 +143,7 @@ func (s *permissionStore) start(ctx app.Context, namespace string, force bool) {
 			// so the next page to ask starts it again.
 			p = nsPermissions{Namespace: namespace}
 		}
-		s.mu.Lock()
-		s.byNS[namespace] = p
-		s.mu.Unlock()
+		s.keep(namespace, p)
 		root.Dispatch(s.publish)
 	})
 }
@@ -172,9 +170,11 @@ func (s *permissionStore) begin(namespace string, force bool) (*apiClient, app.C
 // that keep their own view of the answers (the objects page) use it; the
 // answer is kept for every page.
 func (s *permissionStore) get(ctx context.Context, namespace string) nsPermissions {
-	s.mu.Lock()
-	cur, client := s.byNS.of(namespace), s.client
-	s.mu.Unlock()
+	cur, client := func() (nsPermissions, *apiClient) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.byNS.of(namespace), s.client
+	}()
 	if cur.Status == statusLoaded || client == nil {
 		return cur
 	}
@@ -182,10 +182,15 @@ func (s *permissionStore) get(ctx context.Context, namespace string) nsPermissio
 	if ctx.Err() != nil {
 		return cur
 	}
-	s.mu.Lock()
-	s.byNS[namespace] = p
-	s.mu.Unlock()
+	s.keep(namespace, p)
 	return p
+}
+
+// keep records what the server answered about namespace.
+func (s *permissionStore) keep(namespace string, p nsPermissions) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byNS[namespace] = p
 }
 
 // fetch asks GET /api/v1/me?namespace= once. A failure the client reports

@@ -80,10 +80,12 @@ type meAPI struct {
 
 func (m *meAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ns := r.URL.Query().Get("namespace")
-	m.mu.Lock()
-	m.calls[ns]++
-	status, me := m.answer(ns)
-	m.mu.Unlock()
+	status, me := func() (int, shared.Me) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.calls[ns]++
+		return m.answer(ns)
+	}()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	if status != http.StatusOK {

@@ -83,6 +83,9 @@ func serveKubedeck(t *testing.T, cfg server.Config, deps server.Deps) string {
 	return "http://" + ln.Addr().String()
 }
 
+// testProxySecret is the secret signInProxy injects, as oauth2-proxy does.
+const testProxySecret = "browser-test-proxy-secret-1f2e"
+
 // signInProxy stands where oauth2-proxy stands: in front of Kubedeck, on
 // loopback (a trusted peer), adding X-Forwarded-User while the browser's
 // session lasts. /oauth2/start signs in and sends the browser back to rd;
@@ -107,10 +110,12 @@ func (p *signInProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back, http.StatusFound)
 		return
 	case oauthSignOutPath:
-		p.mu.Lock()
-		p.session = false
-		p.signOuts++
-		p.mu.Unlock()
+		func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.session = false
+			p.signOuts++
+		}()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte(`<!doctype html><title>Signed out</title><p id="signed-out">Signed out</p>`))
 		return
@@ -118,11 +123,15 @@ func (p *signInProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, h := range []string{"X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups", "X-Forwarded-Preferred-Username"} {
 		r.Header.Del(h)
 	}
-	p.mu.Lock()
-	if p.session {
-		r.Header.Set("X-Forwarded-User", p.user)
-	}
-	p.mu.Unlock()
+	func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.session {
+			r.Header.Set("X-Forwarded-User", p.user)
+		}
+	}()
+	// oauth2-proxy's injectRequestHeaders proves the request came through it.
+	r.Header.Set("X-Kubedeck-Proxy-Secret", testProxySecret)
 	p.forward.ServeHTTP(w, r)
 }
 
@@ -145,7 +154,7 @@ func startBehindProxy(t *testing.T, user string) (*signInProxy, string) {
 	t.Helper()
 	backend := serveKubedeck(t, server.Config{
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		Auth:           server.AuthConfig{Mode: server.AuthProxy},
+		Auth:           server.AuthConfig{Mode: server.AuthProxy, ProxySecret: testProxySecret},
 	}, server.Deps{})
 	target, err := url.Parse(backend)
 	if err != nil {

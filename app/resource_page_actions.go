@@ -20,7 +20,7 @@ func (p *objectsPage) setView(ctx app.Context, v objectsView) {
 	p.view = v
 	p.writeURL(ctx)
 	if v.Kind != old.Kind {
-		p.rows, p.forbidden, p.staleErr = liveRows{}, nil, ""
+		p.rows, p.forbidden, p.hidden, p.staleErr = liveRows{}, nil, 0, ""
 	}
 	if v.listKey() != old.listKey() {
 		p.reload(false)

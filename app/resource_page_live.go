@@ -73,7 +73,8 @@ func (p *objectsPage) syncSubs() {
 	}
 	want := map[subTarget]bool{}
 	k := p.kind()
-	for _, t := range wantedSubs(p.view, k, p.namespaces, p.forbidden, !p.notClusterWide[k.Name], maxPageSubs) {
+	clusterWide := !p.notClusterWide[k.Name] && p.hidden == 0
+	for _, t := range wantedSubs(p.view, k, p.namespaces, p.forbidden, clusterWide, maxPageSubs) {
 		want[t] = true
 	}
 	if p.subs == nil {

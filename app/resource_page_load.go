@@ -107,7 +107,7 @@ func (p *objectsPage) listed(ctx app.Context, seq int, view objectsView, res sha
 	}
 	p.rows.reset(res, view, time.Now())
 	p.applyPending(time.Now())
-	p.forbidden = res.Forbidden
+	p.forbidden, p.hidden = res.Forbidden, res.Hidden
 	p.list, p.listErr, p.staleErr = stateLoaded, "", ""
 	p.loadPerms()
 	p.syncSubs()

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -34,25 +36,25 @@ const maxSearchLength = 200
 const pageSize = 50
 
 // parseObjectsView reads a view from a URL query. Values that cannot be
-// right (a page below 1, an order that is neither asc nor desc) fall back
-// to the default; the kind and sort key are checked against the kinds the
-// server lists once they are known (see fit).
+// right (a page below 1, an order that is neither asc nor desc, a kind,
+// namespace, sort key or name that is not shaped like one) fall back to the
+// default; the kind and sort key are checked against the kinds the server
+// lists once they are known (see fit). What comes out holds no character
+// that could end an HTML attribute, but for the search text, which the page
+// shows only through the DOM (see objectsPage.OnNav).
 func parseObjectsView(q url.Values) objectsView {
 	v := objectsView{
-		Kind:      strings.TrimSpace(q.Get("kind")),
-		Namespace: strings.TrimSpace(q.Get("namespace")),
-		Query:     q.Get("q"),
-		Sort:      strings.TrimSpace(q.Get("sort")),
+		Kind:      keep(strings.TrimSpace(q.Get("kind")), isDNSLabel),
+		Namespace: keep(strings.TrimSpace(q.Get("namespace")), isDNSLabel),
+		Query:     searchText(q.Get("q")),
+		Sort:      keep(strings.TrimSpace(q.Get("sort")), isSortKey),
 		Desc:      q.Get("order") == "desc",
 		Page:      1,
-		Name:      strings.TrimSpace(q.Get("name")),
-		ObjectNS:  strings.TrimSpace(q.Get("in")),
+		Name:      keep(strings.TrimSpace(q.Get("name")), isDNSSubdomain),
+		ObjectNS:  keep(strings.TrimSpace(q.Get("in")), isDNSLabel),
 	}
 	if v.Namespace == "all" {
 		v.Namespace = ""
-	}
-	if len(v.Query) > maxSearchLength {
-		v.Query = v.Query[:maxSearchLength]
 	}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
 		v.Page = n
@@ -64,6 +66,67 @@ func parseObjectsView(q url.Values) objectsView {
 		v.ObjectNS = ""
 	}
 	return v
+}
+
+// keep is s when ok says it is well formed, else "".
+func keep(s string, ok func(string) bool) string {
+	if !ok(s) {
+		return ""
+	}
+	return s
+}
+
+// isDNSLabel reports whether s is a DNS-1123 label, as namespaces and the
+// kinds' names are: at most 63 lower-case letters, digits and '-', starting
+// and ending with a letter or digit.
+func isDNSLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDNSSubdomain reports whether s is a DNS-1123 subdomain, as the names of
+// the objects the viewer shows are: labels joined by dots, at most 253
+// characters.
+func isDNSSubdomain(s string) bool {
+	return len(s) <= 253 && !slices.ContainsFunc(strings.Split(s, "."), func(l string) bool { return !isDNSLabel(l) })
+}
+
+// isSortKey reports whether s is shaped like a sort key: a letter, then
+// letters and digits ("name", "clusterIP").
+func isSortKey(s string) bool {
+	if len(s) == 0 || len(s) > 63 {
+		return false
+	}
+	for i, c := range []byte(s) {
+		letter := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// searchText is the search text of a query: without control characters,
+// and cut at the server's limit without splitting a character.
+func searchText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	for len(s) > maxSearchLength {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
 }
 
 // encode is the view as a URL query, keys in a fixed order and defaults

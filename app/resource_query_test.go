@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kubedeck/kubedeck/shared"
@@ -35,6 +36,21 @@ func TestObjectsViewFromURL(t *testing.T) {
 			objectsView{Kind: "pods", Page: 1, Name: "web-1", ObjectNS: "demo"}, ""},
 		{"in without a name means nothing", "kind=pods&in=demo", objectsView{Kind: "pods", Page: 1}, "kind=pods"},
 		{"search text is escaped", "kind=pods&q=a+b%26c%3D", objectsView{Kind: "pods", Query: "a b&c=", Page: 1}, ""},
+		{"search text loses control characters", "kind=pods&q=a%0Ab%09c%00", objectsView{Kind: "pods", Query: "abc", Page: 1}, "kind=pods&q=abc"},
+		{"a kind that is not a name is dropped", "kind=%22%3E%3Cb%3E&namespace=demo", objectsView{Namespace: "demo", Page: 1}, "namespace=demo"},
+		{"a namespace that is not a DNS label is dropped", "kind=pods&namespace=demo%22%3E%3Cmeta%3E",
+			objectsView{Kind: "pods", Page: 1}, "kind=pods"},
+		{"an upper-case namespace is dropped", "kind=pods&namespace=Demo", objectsView{Kind: "pods", Page: 1}, "kind=pods"},
+		{"a namespace longer than 63 is dropped", "kind=pods&namespace=" + strings.Repeat("a", 64), objectsView{Kind: "pods", Page: 1}, "kind=pods"},
+		{"a sort key that is not a key is dropped", "kind=pods&sort=name%22+x%3D&order=desc", objectsView{Kind: "pods", Page: 1}, "kind=pods"},
+		{"a camel-case sort key is kept", "kind=services&sort=clusterIP&order=asc",
+			objectsView{Kind: "services", Sort: "clusterIP", Page: 1}, ""},
+		{"an object name that is not a name closes the drawer", "kind=pods&name=web%22%3E&in=demo",
+			objectsView{Kind: "pods", Page: 1}, "kind=pods"},
+		{"an object name with dots is kept", "kind=configmaps&namespace=demo&name=kube-root-ca.crt",
+			objectsView{Kind: "configmaps", Namespace: "demo", Page: 1, Name: "kube-root-ca.crt"}, ""},
+		{"an object namespace that is not a DNS label is dropped", "kind=pods&name=web-1&in=demo%27",
+			objectsView{Kind: "pods", Page: 1, Name: "web-1"}, "kind=pods&name=web-1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,6 +82,14 @@ func TestObjectsViewSearchIsCutAtTheServersLimit(t *testing.T) {
 	v := parseObjectsView(url.Values{"q": {strings.Repeat("x", 300)}})
 	if len(v.Query) != maxSearchLength {
 		t.Errorf("search of %d characters, want %d", len(v.Query), maxSearchLength)
+	}
+}
+
+func TestObjectsViewSearchIsNotCutInsideACharacter(t *testing.T) {
+	q := strings.Repeat("x", maxSearchLength-1) + "é"
+	want := strings.Repeat("x", maxSearchLength-1)
+	if got := parseObjectsView(url.Values{"q": {q}}).Query; got != want {
+		t.Errorf("search %q, want %q (valid UTF-8: %v)", got, want, utf8.ValidString(got))
 	}
 }
 

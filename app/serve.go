@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -62,10 +63,24 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		ShutdownTimeout: cfg.shutdownTimeout,
 		WritesPerMinute: cfg.writesPerMinute,
 		WriteBurst:      cfg.writeBurst,
+		ReadsPerMinute:  cfg.readsPerMinute,
+		ReadBurst:       cfg.readBurst,
 		Auth:            cfg.auth(),
+		WebSocket:       cfg.webSocket(),
+		AllowedHosts:    cfg.hosts(),
+		SeparateOps:     cfg.opsListen != "",
+	}
+	if cfg.proxySecretFile != "" {
+		if scfg.Auth.ProxySecret, err = readSecretFile("--proxy-secret-file", cfg.proxySecretFile, 16); err != nil {
+			return err
+		}
 	}
 	if err := scfg.Validate(cfg.listen); err != nil {
 		return err
+	}
+	if scfg.Auth.Mode != server.AuthDev && len(splitList(cfg.allowedHosts)) == 0 {
+		log.Warn("no --allowed-hosts: only requests sent to localhost, a loopback address or the listen address are answered; " +
+			"name the host people reach Kubedeck at (e.g. kubedeck.example.com) unless the proxy sends a loopback Host")
 	}
 	wi, err := server.InspectWeb(web.FS)
 	if err != nil {
@@ -96,9 +111,41 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("kubedeck listening", "url", "http://"+ln.Addr().String()+cfg.basePath+"/", "version", version,
-		"auth_mode", scfg.Auth.Mode)
-	return srv.Serve(ctx, ln)
+	if cfg.opsListen == "" {
+		log.Info("kubedeck listening", "url", "http://"+ln.Addr().String()+cfg.basePath+"/", "version", version,
+			"auth_mode", scfg.Auth.Mode)
+		return srv.Serve(ctx, ln)
+	}
+	opsLn, err := net.Listen("tcp", cfg.opsListen)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("--ops-listen: %w", err)
+	}
+	return serveBoth(ctx, log, srv, ln, opsLn, func() {
+		log.Info("kubedeck listening", "url", "http://"+ln.Addr().String()+cfg.basePath+"/", "version", version,
+			"auth_mode", scfg.Auth.Mode, "ops_url", "http://"+opsLn.Addr().String()+"/")
+	})
+}
+
+// serveBoth serves the app on ln and the operations endpoints on opsLn
+// until ctx is done or either fails, which stops the other too. started
+// runs once both are about to serve.
+func serveBoth(ctx context.Context, log *slog.Logger, srv *server.Server, ln, opsLn net.Listener, started func()) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opsDone := make(chan error, 1)
+	go func() {
+		opsDone <- srv.ServeOps(ctx, opsLn)
+		cancel()
+	}()
+	started()
+	err := srv.Serve(ctx, ln)
+	cancel()
+	if opsErr := <-opsDone; opsErr != nil && err == nil {
+		log.Error("the operations listener stopped", "err", opsErr)
+		err = fmt.Errorf("--ops-listen: %w", opsErr)
+	}
+	return err
 }
 
 // clusterConfig finds the cluster to run on: a kubeconfig or in-cluster
@@ -129,7 +176,7 @@ func clusterConfig(ctx context.Context, cfg config, log *slog.Logger) (*rest.Con
 // access reviews and the shared cache (Redis when configured), and adds them
 // and their readiness checks to deps.
 func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.Config, deps *server.Deps) error {
-	kc, err := kube.NewClient(rc, kube.ClientOptions{GroupPrefix: cfg.groupPrefix}, deps.Registry)
+	kc, err := kube.NewClient(rc, kube.ClientOptions{GroupPrefix: cfg.groupPrefix, GroupAllowlist: splitList(cfg.groupAllowlist)}, deps.Registry)
 	if err != nil {
 		return err
 	}
@@ -150,7 +197,13 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		// go-redis logs every failed dial to stderr; a down Redis is a
 		// readiness state here, so its chatter goes to the debug log.
 		redis.SetLogger(redisLog{log})
-		rcache, err := kube.NewRedisCache(kube.RedisOptions{URL: cfg.redisURL, Log: log})
+		ropts := kube.RedisOptions{URL: cfg.redisURL, Log: log}
+		if cfg.redisPasswordFile != "" {
+			if ropts.Password, err = readSecretFile("--redis-password-file", cfg.redisPasswordFile, 1); err != nil {
+				return err
+			}
+		}
+		rcache, err := kube.NewRedisCache(ropts)
 		if err != nil {
 			return err
 		}
@@ -162,8 +215,30 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 	}
 	deps.Kube = kc
 	deps.Objects = objects
-	deps.Access = kube.NewAccess(kc, kube.AccessOptions{TTL: cfg.accessTTL, Cache: kube.NamedCache(store, "access", metrics)})
+	aopts := kube.AccessOptions{TTL: cfg.accessTTL, Cache: kube.NamedCache(store, "access", metrics)}
+	if cfg.accessKeyFile != "" {
+		key, err := readSecretFile("--access-key-file", cfg.accessKeyFile, kube.MinAccessKeyLength)
+		if err != nil {
+			return err
+		}
+		aopts.Key = []byte(key)
+	}
+	deps.Access = kube.NewAccess(kc, aopts)
 	return nil
+}
+
+// readSecretFile reads a password or key from path, without the line end
+// an editor leaves, and refuses one shorter than minLen bytes.
+func readSecretFile(flagName, path string, minLen int) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flagName, err)
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	if len(s) < minLen {
+		return "", fmt.Errorf("%s: %s holds %d bytes; at least %d are needed", flagName, path, len(s), minLen)
+	}
+	return s, nil
 }
 
 // healthcheck asks a running server's /healthz (for the container's

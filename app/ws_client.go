@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,7 +34,9 @@ const (
 // connects when the first subscription is made, reconnects with backoff
 // and full jitter (capped at 30 s), sends every subscription again after a
 // reconnect (handlers then re-list), and reports whether it is up for the
-// connection indicator. It is safe for concurrent use.
+// connection indicator. When the server ends a connection on purpose (at
+// its lifetime, or at the sign-in's expiry) the client reconnects at once,
+// and reports nothing unless that fails. It is safe for concurrent use.
 //
 // The same code runs natively (tests) and in the browser, where
 // coder/websocket uses the browser's WebSocket: there the connection is
@@ -48,6 +51,11 @@ type wsClient struct {
 	base    time.Duration
 	limit   time.Duration
 	onState func(up bool)
+	onCheck func()
+
+	// ending is why the server said it ends the current connection; the
+	// reading goroutine's alone.
+	ending endReason
 
 	mu       sync.Mutex
 	conn     *websocket.Conn // nil while not connected
@@ -78,6 +86,29 @@ func (c *wsClient) OnState(f func(up bool)) *wsClient {
 	return c
 }
 
+// OnSessionCheck sets what is asked to check the session when it may have
+// ended: the server closed the socket at the sign-in's expiry and the
+// reconnection failed, or the server refused it with a 401. (A browser
+// shows the client no status, so the caller asks the API, whose 401 shows
+// the sign-in prompt.) It is called from the client's goroutine.
+func (c *wsClient) OnSessionCheck(f func()) *wsClient {
+	c.onCheck = f
+	return c
+}
+
+// endReason is why a connection ended.
+type endReason int
+
+const (
+	// endedFault: the connection failed or the server went away; the client
+	// waits for the backoff.
+	endedFault endReason = iota
+	// endedLifetime: the server ended it at its lifetime.
+	endedLifetime
+	// endedSignIn: the server ended it at the sign-in's expiry.
+	endedSignIn
+)
+
 // Backoff sets the reconnection backoff (tests shorten it).
 func (c *wsClient) Backoff(base, limit time.Duration) *wsClient {
 	c.base, c.limit = base, limit
@@ -87,10 +118,11 @@ func (c *wsClient) Backoff(base, limit time.Duration) *wsClient {
 // subscribe asks for the events of kind in namespace ("" for every
 // namespace) and returns the function that ends the subscription.
 func (c *wsClient) subscribe(kind, namespace string, h wsHandler) (cancel func()) {
-	c.mu.Lock()
-	s := c.subs.add(kind, namespace, h)
-	conn := c.conn
-	c.mu.Unlock()
+	s, conn := func() (*wsSub, *websocket.Conn) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.subs.add(kind, namespace, h), c.conn
+	}()
 	if conn != nil {
 		c.send(conn, s)
 	}
@@ -98,10 +130,11 @@ func (c *wsClient) subscribe(kind, namespace string, h wsHandler) (cancel func()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			c.mu.Lock()
-			removed := c.subs.remove(s.id)
-			conn := c.conn
-			c.mu.Unlock()
+			removed, conn := func() (bool, *websocket.Conn) {
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				return c.subs.remove(s.id), c.conn
+			}()
 			if removed && conn != nil {
 				c.write(conn, shared.WSMessage{Type: shared.WSUnsubscribe, ID: s.id})
 			}
@@ -119,40 +152,64 @@ func (c *wsClient) reconnectNow() {
 }
 
 // run keeps the socket open while there are subscriptions, until ctx ends.
+// After a connection the server ended on purpose it reconnects at once,
+// and the socket is reported down only if that fails.
 func (c *wsClient) run(ctx context.Context) {
 	attempt := 0
+	ended := endedFault // why the last connection ended; endedFault also when reported
 	for ctx.Err() == nil {
 		if c.subs.len() == 0 {
+			ended = endedFault
 			c.setUp(true)
 			if !c.waitWake(ctx, 0) {
 				return
 			}
 			continue
 		}
-		conn, _, err := websocket.Dial(ctx, c.url, &websocket.DialOptions{})
+		conn, resp, err := websocket.Dial(ctx, c.url, &websocket.DialOptions{})
+		if ended != endedFault {
+			// Nothing flowed since the last connection ended: its
+			// subscriptions are lost, and re-listed once the next confirms
+			// them.
+			c.lost()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			c.setUp(false)
+			if (ended == endedSignIn || resp != nil && resp.StatusCode == http.StatusUnauthorized) && c.onCheck != nil {
+				c.onCheck()
+			}
+			ended = endedFault
 			c.waitWake(ctx, backoff(attempt, c.base, c.limit, c.rnd))
 			attempt++
 			continue
 		}
 		started := time.Now()
-		c.serve(ctx, conn)
+		ended = c.serve(ctx, conn)
 		if ctx.Err() != nil {
 			return
 		}
-		if time.Since(started) >= wsStableAfter {
+		if ended != endedFault || time.Since(started) >= wsStableAfter {
 			attempt = 0
 		}
-		c.setUp(false)
-		for _, s := range c.subs.all() {
-			s.h.onLive(false)
+		if ended != endedFault {
+			continue // at once
 		}
+		c.setUp(false)
+		c.lost()
 		c.waitWake(ctx, backoff(attempt, c.base, c.limit, c.rnd))
 		attempt++
+	}
+}
+
+// lost tells every subscription's handler that the socket was lost.
+func (c *wsClient) lost() {
+	for _, s := range c.subs.all() {
+		if s.h.onLive != nil {
+			s.h.onLive(false)
+		}
 	}
 }
 
@@ -175,19 +232,19 @@ func (c *wsClient) waitWake(ctx context.Context, d time.Duration) bool {
 }
 
 // serve runs one connection: it sends the subscriptions, then reads until
-// the connection ends. A watcher closes it when ctx ends or the server
-// stops answering pings.
-func (c *wsClient) serve(ctx context.Context, conn *websocket.Conn) {
+// the connection ends, and says why it ended. A watcher closes it when ctx
+// ends or the server stops answering pings.
+func (c *wsClient) serve(ctx context.Context, conn *websocket.Conn) endReason {
 	conn.SetReadLimit(wsReadLimit)
 	c.lastRead.Store(time.Now().UnixNano())
-	c.mu.Lock()
-	c.conn = conn
-	subs := c.subs.all()
-	c.mu.Unlock()
-	c.sendMu.Lock()
-	c.pings = nil
-	c.sendMu.Unlock()
+	subs := c.setConn(conn)
+	func() {
+		c.sendMu.Lock()
+		defer c.sendMu.Unlock()
+		c.pings = nil
+	}()
 	c.setUp(true)
+	c.ending = endedFault
 	c.send(conn, subs...)
 	done := make(chan struct{})
 	watcherDone := make(chan struct{})
@@ -195,21 +252,29 @@ func (c *wsClient) serve(ctx context.Context, conn *websocket.Conn) {
 		defer close(watcherDone)
 		c.watch(ctx, conn, done)
 	}()
+	var err error
 	for {
 		// Never cancelled: in the browser that would close the socket with a
 		// code it refuses. The watcher closes the connection instead.
-		_, data, err := conn.Read(context.Background())
-		if err != nil {
+		var data []byte
+		if _, data, err = conn.Read(context.Background()); err != nil {
 			break
 		}
 		c.lastRead.Store(time.Now().UnixNano())
 		c.handle(data)
 	}
-	c.mu.Lock()
-	c.conn = nil
-	c.mu.Unlock()
+	c.setConn(nil)
 	close(done)
 	<-watcherDone
+	// The close code where it can be seen (not in a browser), else what the
+	// server said before closing.
+	switch websocket.CloseStatus(err) {
+	case shared.WSCloseReconnect:
+		return endedLifetime
+	case shared.WSCloseSignInExpired:
+		return endedSignIn
+	}
+	return c.ending
 }
 
 // watch pings the server and closes conn when ctx ends or the server has
@@ -237,6 +302,18 @@ func (c *wsClient) watch(ctx context.Context, conn *websocket.Conn, done <-chan 
 	}
 }
 
+// setConn records the connection up (nil: none) and returns the
+// subscriptions to send on it.
+func (c *wsClient) setConn(conn *websocket.Conn) []*wsSub {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.conn = conn
+	if conn == nil {
+		return nil
+	}
+	return c.subs.all()
+}
+
 // send subscribes subs on conn, then pings: the pong tells their handlers
 // they are live. With no subs it only pings.
 func (c *wsClient) send(conn *websocket.Conn, subs ...*wsSub) {
@@ -255,14 +332,16 @@ func (c *wsClient) send(conn *websocket.Conn, subs ...*wsSub) {
 
 // ponged confirms the subscriptions the oldest ping in flight followed.
 func (c *wsClient) ponged() {
-	c.sendMu.Lock()
-	if len(c.pings) == 0 {
-		c.sendMu.Unlock()
-		return
-	}
-	subs := c.pings[0]
-	c.pings = c.pings[1:]
-	c.sendMu.Unlock()
+	subs := func() []*wsSub {
+		c.sendMu.Lock()
+		defer c.sendMu.Unlock()
+		if len(c.pings) == 0 {
+			return nil
+		}
+		subs := c.pings[0]
+		c.pings = c.pings[1:]
+		return subs
+	}()
 	for _, s := range subs {
 		if _, ok := c.subs.get(s.id); ok {
 			s.h.onLive(true)
@@ -280,19 +359,27 @@ func (c *wsClient) write(conn *websocket.Conn, m shared.WSMessage) bool {
 }
 
 // handle passes one server message to the handler of its subscription.
-// A pong confirms subscriptions (see ponged). Messages of subscriptions
-// already ended are dropped, and so are errors about no subscription (the
-// server closes the connection after those).
+// A pong confirms subscriptions (see ponged); reconnect, and an
+// UNAUTHORIZED error about no subscription, say why the server is about to
+// close the connection. Messages of subscriptions already ended are
+// dropped, and so are other errors about no subscription (the server
+// closes the connection after those).
 func (c *wsClient) handle(data []byte) {
 	var m shared.WSMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		return
 	}
-	if m.Type == shared.WSPong {
+	switch {
+	case m.Type == shared.WSPong:
 		c.ponged()
 		return
-	}
-	if m.Sub == "" {
+	case m.Type == shared.WSReconnect:
+		c.ending = endedLifetime
+		return
+	case m.Type == shared.WSError && m.Sub == "" && m.Error != nil && m.Error.Code == shared.CodeUnauthorized:
+		c.ending = endedSignIn
+		return
+	case m.Sub == "":
 		return
 	}
 	if s, ok := c.subs.get(m.Sub); ok && s.h.onMessage != nil {
@@ -302,10 +389,13 @@ func (c *wsClient) handle(data []byte) {
 
 // setUp records whether the socket is up and reports changes.
 func (c *wsClient) setUp(up bool) {
-	c.mu.Lock()
-	changed := c.up != up || !c.reported
-	c.up, c.reported = up, true
-	c.mu.Unlock()
+	changed := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		changed := c.up != up || !c.reported
+		c.up, c.reported = up, true
+		return changed
+	}()
 	if changed && c.onState != nil {
 		c.onState(up)
 	}

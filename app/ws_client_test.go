@@ -1,10 +1,20 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -140,5 +150,231 @@ func TestWantedSubs(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// fakeHub is a WebSocket server for the client's tests: each connection
+// is served by the next of its scripts (past the last, the last again; a
+// nil script refuses the upgrade, a script that returns true hands the
+// connection to a hub that answers pings), and the subscriptions each
+// connection received are recorded.
+type fakeHub struct {
+	t       *testing.T
+	mu      sync.Mutex
+	scripts []func(conn *websocket.Conn) bool
+	conns   int
+	subs    [][]string // per connection, the subscription ids it was sent
+	dialed  chan struct{}
+}
+
+// newFakeHub starts a fakeHub; the caller sets its scripts before the
+// first connection. It returns the hub and its ws:// URL.
+func newFakeHub(t *testing.T) (*fakeHub, string) {
+	h := &fakeHub{t: t, dialed: make(chan struct{}, 16)}
+	ts := httptest.NewServer(http.HandlerFunc(h.serve))
+	t.Cleanup(ts.Close)
+	return h, "ws" + strings.TrimPrefix(ts.URL, "http")
+}
+
+func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
+	n, script := func() (int, func(*websocket.Conn) bool) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		n := h.conns
+		h.conns++
+		h.subs = append(h.subs, nil)
+		return n, h.scripts[min(n, len(h.scripts)-1)]
+	}()
+	h.dialed <- struct{}{}
+	if script == nil {
+		// Not a 401: a browser would not show the client the status.
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	conn, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.CloseNow()
+	if !script(conn) {
+		return
+	}
+	// Then answer like a hub until the client goes.
+	for {
+		_, data, err := conn.Read(context.Background())
+		if err != nil {
+			return
+		}
+		h.answer(conn, n, data)
+	}
+}
+
+// answer records a subscription and answers a ping.
+func (h *fakeHub) answer(conn *websocket.Conn, n int, data []byte) {
+	var m shared.WSMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		h.t.Errorf("client sent %s: %v", data, err)
+		return
+	}
+	switch m.Type {
+	case shared.WSSubscribe:
+		func() {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.subs[n] = append(h.subs[n], m.ID)
+		}()
+	case shared.WSPing:
+		_ = conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"pong"}`))
+	}
+}
+
+// serveThenEnd answers the client until it has subscribed and pinged, then
+// sends last and closes with code.
+func (h *fakeHub) serveThenEnd(last string, code websocket.StatusCode) func(*websocket.Conn) bool {
+	return func(conn *websocket.Conn) bool {
+		n := func() int {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			return h.conns - 1
+		}()
+		for {
+			_, data, err := conn.Read(context.Background())
+			if err != nil {
+				return false
+			}
+			h.answer(conn, n, data)
+			if strings.Contains(string(data), `"ping"`) {
+				break
+			}
+		}
+		_ = conn.Write(context.Background(), websocket.MessageText, []byte(last))
+		go func() { // read the client's close frame
+			for {
+				if _, _, err := conn.Read(context.Background()); err != nil {
+					return
+				}
+			}
+		}()
+		_ = conn.Close(code, "ended by the test")
+		return false
+	}
+}
+
+// recorder collects what a client reports, safely across goroutines.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recorder) add(e string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) get() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+// waitDial waits for the hub's next connection attempt; it fails after d.
+func (h *fakeHub) waitDial(t *testing.T, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-h.dialed:
+	case <-time.After(d):
+		t.Fatalf("no connection attempt within %v: %s", d, what)
+	}
+}
+
+// A server that ends a connection on purpose, at its lifetime or at the
+// sign-in's expiry, gets the client back at once, without the backoff and,
+// when the reconnection works, without the socket ever reported down.
+func TestWSClientReconnectsAtOnceWhenTheServerSaysSo(t *testing.T) {
+	tests := []struct {
+		name string
+		last string // the server's last message
+		code websocket.StatusCode
+	}{
+		{"lifetime reached", `{"type":"reconnect"}`, shared.WSCloseReconnect},
+		{"sign-in expired, renewed by the proxy", `{"type":"error","error":{"code":"UNAUTHORIZED","message":"expired"}}`, shared.WSCloseSignInExpired},
+		// Browsers hide the close code: the message alone must do.
+		{"lifetime reached, code hidden", `{"type":"reconnect"}`, websocket.StatusNormalClosure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, url := newFakeHub(t)
+			h.scripts = []func(*websocket.Conn) bool{
+				h.serveThenEnd(tt.last, tt.code),
+				func(*websocket.Conn) bool { return true },
+			}
+			var rec recorder
+			c := newWSClient(url).Backoff(20*time.Second, 20*time.Second).
+				OnState(func(up bool) { rec.add(fmt.Sprintf("up=%v", up)) }).
+				OnSessionCheck(func() { rec.add("session check") })
+			c.rnd = func() float64 { return 0.99 } // a backoff would wait about 20 s
+			c.subscribe("pods", "demo", wsHandler{onLive: func(live bool) { rec.add(fmt.Sprintf("live=%v", live)) }})
+			<-c.wake // the subscription's wake-up: run dials for it anyway
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { defer close(done); c.run(ctx) }()
+			defer func() { cancel(); <-done }()
+
+			h.waitDial(t, 5*time.Second, "the first connection")
+			h.waitDial(t, 2*time.Second, "the reconnection (it waited for the backoff?)")
+			eventually(t, "the subscription confirmed on the new connection", func() bool {
+				return len(rec.get()) == 4
+			})
+			want := []string{"up=true", "live=true", "live=false", "live=true"}
+			if diff := cmp.Diff(want, rec.get()); diff != "" {
+				t.Errorf("reported (-want +got):\n%s", diff)
+			}
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			if diff := cmp.Diff([][]string{{"s1"}, {"s1"}}, h.subs); diff != "" {
+				t.Errorf("subscriptions per connection (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// When the reconnection after the sign-in's expiry is refused, the client
+// asks for a session check (the layout then shows the sign-in prompt on
+// the API's 401) and reports the socket down.
+func TestWSClientChecksTheSessionWhenRefusedAfterExpiry(t *testing.T) {
+	h, url := newFakeHub(t)
+	h.scripts = []func(*websocket.Conn) bool{
+		h.serveThenEnd(`{"type":"error","error":{"code":"UNAUTHORIZED","message":"expired"}}`, shared.WSCloseSignInExpired),
+		nil, // refused: the handler answers no upgrade
+	}
+	var rec recorder
+	c := newWSClient(url).Backoff(20*time.Second, 20*time.Second).
+		OnState(func(up bool) { rec.add(fmt.Sprintf("up=%v", up)) }).
+		OnSessionCheck(func() { rec.add("session check") })
+	c.subscribe("pods", "demo", wsHandler{onLive: func(live bool) { rec.add(fmt.Sprintf("live=%v", live)) }})
+	<-c.wake // the subscription's wake-up: run dials for it anyway
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.run(ctx) }()
+	defer func() { cancel(); <-done }()
+	h.waitDial(t, 5*time.Second, "the first connection")
+	h.waitDial(t, 2*time.Second, "the reconnection")
+	eventually(t, "the session check", func() bool { return slices.Contains(rec.get(), "session check") })
+	want := []string{"up=true", "live=true", "live=false", "up=false", "session check"}
+	if diff := cmp.Diff(want, rec.get()); diff != "" {
+		t.Errorf("reported (-want +got):\n%s", diff)
+	}
+}
+
+// eventually polls cond every 10 ms for up to 5 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -27,6 +27,12 @@ type AccessOptions struct {
 	// Cache keeps the decisions (nil: an in-process cache). Pass a
 	// NamedCache so its requests are counted.
 	Cache Cache
+	// Key signs the decisions kept in Cache: one read back that does not
+	// verify under it is ignored and reviewed again, so whoever can write
+	// to a shared cache cannot grant access. Replicas given the same key
+	// (at least MinAccessKeyLength bytes) share decisions; nil: a random
+	// key, so this process reads back only its own.
+	Key []byte
 	// Parallel bounds the reviews one ListScope has in flight (default 8).
 	Parallel int
 }
@@ -34,9 +40,10 @@ type AccessOptions struct {
 // Access decides whether a user may read what the shared informer cache
 // holds, with SubjectAccessReviews made by Kubedeck's own identity about the
 // user, named and grouped exactly as the impersonating client sends them.
-// Decisions, allow and deny, are cached per user, groups, verb, resource and
-// namespace for the TTL, and concurrent identical reviews are made once. It
-// is safe for concurrent use.
+// Decisions, allow and deny, are cached per user, groups, verb, resource,
+// namespace and object name for the TTL, signed (see AccessOptions.Key),
+// and concurrent identical reviews are made once. A user has at most a few
+// reviews in flight. It is safe for concurrent use.
 type Access struct {
 	client   *Client
 	cache    Cache
@@ -56,7 +63,7 @@ func NewAccess(c *Client, opts AccessOptions) *Access {
 	if opts.Parallel <= 0 {
 		opts.Parallel = 8
 	}
-	return &Access{client: c, cache: opts.Cache, ttl: opts.TTL, parallel: opts.Parallel}
+	return &Access{client: c, cache: newSignedCache(opts.Cache, opts.Key), ttl: opts.TTL, parallel: opts.Parallel}
 }
 
 // Resource names what is accessed: an API group ("" for core) and resource.
@@ -73,6 +80,13 @@ func ResourceOf(k *Kind) Resource { return Resource{Group: k.Group(), Resource: 
 // no decision could be had (the API server did not answer); it is not a
 // denial.
 func (a *Access) Allowed(ctx context.Context, u User, verb string, res Resource, namespace string) (bool, error) {
+	return a.AllowedObject(ctx, u, verb, res, namespace, "")
+}
+
+// AllowedObject is Allowed for one object, named: a Role that lists
+// resourceNames allows exactly those objects. An empty name asks about the
+// whole kind, as Allowed does.
+func (a *Access) AllowedObject(ctx context.Context, u User, verb string, res Resource, namespace, name string) (bool, error) {
 	imp, err := a.client.impersonation(u)
 	if err != nil {
 		return false, err
@@ -81,23 +95,28 @@ func (a *Access) Allowed(ctx context.Context, u User, verb string, res Resource,
 	if !slices.Contains(groups, allAuthenticated) {
 		groups = append(slices.Clip(groups), allAuthenticated)
 	}
-	key := accessKey(imp.UserName, groups, verb, res, namespace)
+	key := accessKey(imp.UserName, groups, verb, res, namespace, name)
 	if v, ok, err := a.cache.Get(ctx, key); err == nil && ok && len(v) == 1 {
 		return v[0] == '1', nil
 	}
 	return a.flight.do(ctx, key, func() (bool, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
+		release, err := a.client.reviews.acquire(ctx, imp.UserName)
+		if err != nil {
+			return false, newError(ErrUnavailable, "Too many permission checks are waiting; try again in a moment.", err)
+		}
+		defer release()
 		review := &authv1.SubjectAccessReview{Spec: authv1.SubjectAccessReviewSpec{
 			User:   imp.UserName,
 			Groups: groups,
 			ResourceAttributes: &authv1.ResourceAttributes{
-				Namespace: namespace, Verb: verb, Group: res.Group, Resource: res.Resource,
+				Namespace: namespace, Verb: verb, Group: res.Group, Resource: res.Resource, Name: name,
 			},
 		}}
 		var allowed bool
-		err := a.client.opts.Retry.Do(ctx, func(ctx context.Context) error {
-			out, err := a.client.Base().AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+		err = a.client.opts.Retry.Do(ctx, func(ctx context.Context) error {
+			out, err := a.client.reviewer.AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
 			if err == nil {
 				allowed = out.Status.Allowed && !out.Status.Denied
 			}
@@ -161,11 +180,36 @@ func (a *Access) ListScope(ctx context.Context, u User, verb string, res Resourc
 	return s, nil
 }
 
+// KnownNamespaces splits namespaces into those u may learn the names of
+// (sorted) and a count of the others. u may know a namespace's name when u
+// may list or get namespaces across the cluster, or get that namespace. A
+// reply that named the others would tell a user without any rights every
+// namespace of the cluster.
+func (a *Access) KnownNamespaces(ctx context.Context, u User, namespaces []string) (known []string, hidden int, err error) {
+	if len(namespaces) == 0 {
+		return nil, 0, nil
+	}
+	all, err := a.Allowed(ctx, u, "list", namespacesResource, "")
+	if err != nil || all {
+		return slices.Sorted(slices.Values(namespaces)), 0, err
+	}
+	scope, err := a.ListScope(ctx, u, "get", namespacesResource, namespaces)
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case scope.All:
+		return slices.Sorted(slices.Values(namespaces)), 0, nil
+	case len(scope.Namespaces) == 0:
+		return nil, len(namespaces), nil
+	}
+	return scope.Namespaces, len(namespaces) - len(scope.Namespaces), nil
+}
+
 // accessKey names one decision. It is a hash, so user and group names of
 // any shape make a short, safe Redis key.
-func accessKey(user string, groups []string, verb string, res Resource, namespace string) string {
+func accessKey(user string, groups []string, verb string, res Resource, namespace, name string) string {
 	h := sha256.New()
-	for _, part := range []string{user, verb, res.Group, res.Resource, namespace} {
+	for _, part := range []string{user, verb, res.Group, res.Resource, namespace, name} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -192,23 +236,28 @@ type flightCall struct {
 }
 
 func (f *flight) do(ctx context.Context, key string, fn func() (bool, error)) (bool, error) {
-	f.mu.Lock()
-	c, ok := f.calls[key]
-	if !ok {
-		if f.calls == nil {
-			f.calls = map[string]*flightCall{}
+	c := func() *flightCall {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		c, ok := f.calls[key]
+		if !ok {
+			if f.calls == nil {
+				f.calls = map[string]*flightCall{}
+			}
+			c = &flightCall{done: make(chan struct{})}
+			f.calls[key] = c
+			go func() {
+				defer close(c.done)
+				defer func() {
+					f.mu.Lock()
+					defer f.mu.Unlock()
+					delete(f.calls, key)
+				}()
+				c.allowed, c.err = fn()
+			}()
 		}
-		c = &flightCall{done: make(chan struct{})}
-		f.calls[key] = c
-		go func() {
-			c.allowed, c.err = fn()
-			f.mu.Lock()
-			delete(f.calls, key)
-			f.mu.Unlock()
-			close(c.done)
-		}()
-	}
-	f.mu.Unlock()
+		return c
+	}()
 	select {
 	case <-c.done:
 		return c.allowed, c.err

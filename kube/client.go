@@ -42,7 +42,13 @@ type Client struct {
 	transport   http.RoundTripper
 	userTimeout time.Duration
 	base        *kubernetes.Clientset
-	metrics     *requestMetrics
+	// reviewer has Kubedeck's identity too but a request budget of its
+	// own, for the access reviews users' reads cause: a burst of them never
+	// delays the informers or the readiness check.
+	reviewer *kubernetes.Clientset
+	// reviews bounds the access reviews in flight, per user and in all.
+	reviews *reviewGate
+	metrics *requestMetrics
 	// clientsets keeps recent users' clientsets: building one costs about
 	// 200 µs and 50 KB, more than many requests take in all.
 	clientsets *cache.LRUExpireCache
@@ -93,6 +99,14 @@ func NewClient(base *rest.Config, opts ClientOptions, reg prometheus.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("kube clientset: %w", err)
 	}
+	// Access reviews draw from a bucket of their own, so users' reads
+	// cannot spend the budget of the informers and the readiness check.
+	reviewConfig := rest.CopyConfig(cfg)
+	reviewConfig.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(cfg.QPS, cfg.Burst)
+	reviewer, err := kubernetes.NewForConfigAndClient(reviewConfig, &http.Client{Transport: rt, Timeout: userTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("kube clientset: %w", err)
+	}
 	// Every user's requests draw from one bucket: the limit protects the API
 	// server from Kubedeck as a whole (per-user limits are the server's job).
 	userConfig := rest.CopyConfig(cfg)
@@ -103,13 +117,16 @@ func NewClient(base *rest.Config, opts ClientOptions, reg prometheus.Registerer)
 		transport:   rt,
 		userTimeout: userTimeout,
 		base:        cs,
+		reviewer:    reviewer,
+		reviews:     newReviewGate(reviewsPerUser, reviewsInFlight),
 		metrics:     m,
 		clientsets:  cache.NewLRUExpireCache(clientsetCacheSize),
 	}, nil
 }
 
-// Base is the clientset with Kubedeck's own identity, for informers, access
-// reviews and health checks; never for a user's request.
+// Base is the clientset with Kubedeck's own identity, for informers and
+// health checks; never for a user's request (Access makes its reviews with
+// a client of its own budget).
 func (c *Client) Base() kubernetes.Interface { return c.base }
 
 // As is a clientset that acts as u: every request carries Impersonate-User

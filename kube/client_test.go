@@ -79,17 +79,19 @@ func TestAsSharesConnections(t *testing.T) {
 		received []string
 	)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		received = append(received, r.Header.Get("Impersonate-User")+" "+strings.Join(r.Header.Values("Impersonate-Group"), ",")+" "+r.Header.Get("Authorization"))
-		mu.Unlock()
+		func() {
+			mu.Lock()
+			defer mu.Unlock()
+			received = append(received, r.Header.Get("Impersonate-User")+" "+strings.Join(r.Header.Values("Impersonate-Group"), ",")+" "+r.Header.Get("Authorization"))
+		}()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"kind":"NamespaceList","apiVersion":"v1","items":[]}`))
 	}))
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			mu.Lock()
+			defer mu.Unlock()
 			conns++
-			mu.Unlock()
 		}
 	}
 	srv.StartTLS()

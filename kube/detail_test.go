@@ -37,7 +37,7 @@ func TestSanitizeSecret(t *testing.T) {
 	if s.ManagedFields != nil {
 		t.Error("managedFields kept")
 	}
-	if diff := cmp.Diff(map[string]string{"team": "payments"}, s.Annotations); diff != "" {
+	if diff := cmp.Diff(map[string]string{"team": "<redacted: 8 bytes>"}, s.Annotations); diff != "" {
 		t.Errorf("annotations (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(map[string][]byte{"password": nil, "user": nil}, s.Data); diff != "" {

@@ -40,3 +40,18 @@ func (c *Client) Namespaces(ctx context.Context, u User) ([]shared.Namespace, er
 	slices.SortFunc(out, func(a, b shared.Namespace) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
+
+// HasNamespace says whether the informer cache knows of namespace: it is one
+// of the configured namespaces, or the cluster has it. "" (the whole
+// cluster) is always known.
+func (o *Objects) HasNamespace(namespace string) bool {
+	switch {
+	case namespace == "":
+		return true
+	case o.namespaces != nil:
+		_, found := slices.BinarySearch(o.namespaces, namespace)
+		return found
+	}
+	_, ok, err := o.nsInformer.GetStore().GetByKey(namespace)
+	return ok && err == nil
+}

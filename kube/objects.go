@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -25,7 +27,15 @@ type ObjectsOptions struct {
 	Namespaces []string
 	// Log receives the cache's warnings (nil: discard).
 	Log *slog.Logger
+	// StallAfter is how long an informer's event handler may take over one
+	// change before Check reports the cache stalled (default
+	// DefaultStallAfter).
+	StallAfter time.Duration
 }
+
+// DefaultStallAfter is ObjectsOptions.StallAfter's default. Handling one
+// change takes microseconds; a handler this slow is stuck.
+const DefaultStallAfter = 30 * time.Second
 
 // Objects is the informer cache the object viewer reads: one shared informer
 // per kind (plus Events, ReplicaSets and, when watching all namespaces,
@@ -48,6 +58,49 @@ type Objects struct {
 
 	subs    subscribers
 	started atomic.Bool
+
+	handlers   []*handlerProbe // one per informer that feeds an index
+	stallAfter time.Duration
+}
+
+// handlerProbe watches one informer's event handler, so that a handler stuck
+// on a change (a wedged lock, a subscriber that blocks) shows in Check: the
+// informer then stops delivering changes, and the kind's lists go stale or
+// hang.
+type handlerProbe struct {
+	kind      string
+	name      string       // the kind, and the informer's namespace when it has one
+	busySince atomic.Int64 // when the change in hand arrived (Unix ns); 0 when idle
+}
+
+// StalledError is Check's error when informers have stopped taking changes:
+// their handlers have been on one change for longer than the stall bound.
+type StalledError struct {
+	// Kinds are the kinds of the stalled informers, sorted.
+	Kinds []string
+	// Informers say which informers, and for how long.
+	Informers []string
+}
+
+func (e *StalledError) Error() string {
+	return "the object cache has stopped taking changes of " + strings.Join(e.Informers, ", ")
+}
+
+// handle runs fn as the handler of one change.
+func (p *handlerProbe) handle(fn func()) {
+	p.busySince.Store(time.Now().UnixNano())
+	defer p.busySince.Store(0)
+	fn()
+}
+
+// stuckFor is how long the handler has been on its current change; 0 when
+// it is idle.
+func (p *handlerProbe) stuckFor(now time.Time) time.Duration {
+	since := p.busySince.Load()
+	if since == 0 {
+		return 0
+	}
+	return now.Sub(time.Unix(0, since))
 }
 
 // watched is one kind's informers (one per scope) and its row index.
@@ -72,6 +125,10 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 		kinds:       map[string]*watched{},
 		events:      map[string]cache.SharedIndexInformer{},
 		replicaSets: map[string]cache.SharedIndexInformer{},
+		stallAfter:  opts.StallAfter,
+	}
+	if o.stallAfter <= 0 {
+		o.stallAfter = DefaultStallAfter
 	}
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
@@ -106,8 +163,8 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 				w.informers[ns] = k.informer(f)
 			}
 		}
-		for _, inf := range w.informers {
-			if err := o.watch(w, inf); err != nil {
+		for ns, inf := range w.informers {
+			if err := o.watch(w, ns, inf); err != nil {
 				return nil, err
 			}
 		}
@@ -127,17 +184,23 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 	return o, nil
 }
 
-// watch keeps w's index in step with one informer and publishes row events.
-func (o *Objects) watch(w *watched, inf cache.SharedIndexInformer) error {
+// watch keeps w's index in step with one informer (of namespace, or of the
+// cluster for "") and publishes row events.
+func (o *Objects) watch(w *watched, namespace string, inf cache.SharedIndexInformer) error {
 	if w.kind.Name() == "pods" {
 		if err := inf.AddIndexers(cache.Indexers{byOwner: ownerIndex}); err != nil {
 			return fmt.Errorf("index pods: %w", err)
 		}
 	}
+	p := &handlerProbe{kind: w.kind.Name(), name: w.kind.Name()}
+	if namespace != "" {
+		p.name += " in namespace " + namespace
+	}
+	o.handlers = append(o.handlers, p)
 	reg, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { o.upsert(w, obj) },
-		UpdateFunc: func(_, obj any) { o.upsert(w, obj) },
-		DeleteFunc: func(obj any) { o.remove(w, obj) },
+		AddFunc:    func(obj any) { p.handle(func() { o.upsert(w, obj) }) },
+		UpdateFunc: func(_, obj any) { p.handle(func() { o.upsert(w, obj) }) },
+		DeleteFunc: func(obj any) { p.handle(func() { o.remove(w, obj) }) },
 	})
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", w.kind.Name(), err)
@@ -211,8 +274,28 @@ func (o *Objects) WaitForSync(ctx context.Context) error {
 	return nil
 }
 
-// Check is the readiness check: an error until the cache has synced.
+// Check is the readiness check: an error until the cache has synced, and
+// whenever an informer's handler has been stuck on one change for longer
+// than the stall bound, naming the kinds. It takes no lock of the cache, so
+// it answers even when the cache is wedged.
 func (o *Objects) Check(context.Context) error {
+	now := time.Now()
+	var stalled StalledError
+	for _, p := range o.handlers {
+		if d := p.stuckFor(now); d > o.stallAfter {
+			unit := time.Second
+			if d < 10*time.Second {
+				unit = 100 * time.Millisecond
+			}
+			stalled.Informers = append(stalled.Informers, p.name+" for "+d.Round(unit).String())
+			stalled.Kinds = append(stalled.Kinds, p.kind)
+		}
+	}
+	if len(stalled.Informers) > 0 {
+		slices.Sort(stalled.Kinds)
+		stalled.Kinds = slices.Compact(stalled.Kinds)
+		return &stalled
+	}
 	if !o.Synced() {
 		return fmt.Errorf("the object cache is still loading")
 	}

@@ -244,8 +244,8 @@ func TestObjectsSubscribe(t *testing.T) {
 	unsubscribe := o.Subscribe(func(ev Event) {
 		if ev.Kind == "configmaps" && ev.Row.Namespace == ns && ev.Row.Name == "settings" {
 			mu.Lock()
+			defer mu.Unlock()
 			got = append(got, string(ev.Type)+" "+ev.Row.Cells["keys"])
-			mu.Unlock()
 		}
 	})
 	cms := admin.CoreV1().ConfigMaps(ns)
@@ -263,9 +263,11 @@ func TestObjectsSubscribe(t *testing.T) {
 	want := []string{"created 1", "updated 2", "deleted 2"}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		mu.Lock()
-		n := len(got)
-		mu.Unlock()
+		n := func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(got)
+		}()
 		if n >= len(want) || time.Now().After(deadline) {
 			break
 		}

@@ -10,10 +10,12 @@ import (
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// Page sizes of lists.
+// Page sizes and pages of lists. MaxPage*MaxLimit fits in 32 bits, so a
+// page's offset never overflows.
 const (
 	DefaultLimit = 50
 	MaxLimit     = 500
+	MaxPage      = 1_000_000
 )
 
 // Query selects one page of a kind's rows.
@@ -28,7 +30,8 @@ type Query struct {
 	Sort string
 	// Desc reverses the order.
 	Desc bool
-	// Page counts from 1; Limit is the page size (clamped to 1..MaxLimit).
+	// Page counts from 1 (clamped to 1..MaxPage); Limit is the page size
+	// (clamped to 1..MaxLimit). A page past the last is empty.
 	Page, Limit int
 }
 
@@ -106,13 +109,13 @@ func (x *index) len() int {
 // namespaces lists the namespaces that hold rows, sorted.
 func (x *index) namespaces() []string {
 	x.mu.RLock()
+	defer x.mu.RUnlock()
 	out := make([]string, 0, len(x.perNS))
 	for ns := range x.perNS {
 		if ns != "" {
 			out = append(out, ns)
 		}
 	}
-	x.mu.RUnlock()
 	slices.Sort(out)
 	return out
 }
@@ -127,45 +130,13 @@ func (x *index) list(q Query) (shared.ListResult, error) {
 		}
 	}
 	q.Limit = min(max(q.Limit, 1), MaxLimit)
-	q.Page = max(q.Page, 1)
-	terms := strings.Fields(strings.ToLower(q.Search))
-	inNS := namespaceFilter(q.Namespaces)
+	q.Page = min(max(q.Page, 1), MaxPage)
 
 	bufp, _ := x.scratch.Get().(*[]*entry)
 	if bufp == nil {
 		bufp = new([]*entry)
 	}
-	matches := (*bufp)[:0]
-
-	x.mu.RLock()
-	for _, e := range x.entries {
-		if inNS(e.row.Namespace) && matchAll(e.search, terms) {
-			matches = append(matches, e)
-		}
-	}
-	order := func(a, b *entry) int {
-		c := compareKeys(a.keys[col], b.keys[col])
-		if c == 0 && col != 1 {
-			c = strings.Compare(a.row.Namespace, b.row.Namespace)
-		}
-		if c == 0 {
-			c = strings.Compare(a.row.Name, b.row.Name)
-		}
-		if q.Desc {
-			return -c
-		}
-		return c
-	}
-	total := len(matches)
-	from := min((q.Page-1)*q.Limit, total)
-	to := min(from+q.Limit, total)
-	sortFirst(matches, to, order)
-	rows := make([]shared.Row, to-from)
-	for i, e := range matches[from:to] {
-		rows[i] = e.row
-	}
-	x.mu.RUnlock()
-
+	rows, matches, total := x.page(q, col, (*bufp)[:0])
 	clear(matches) // do not keep entries alive through the pool
 	*bufp = matches[:0]
 	x.scratch.Put(bufp)
@@ -179,6 +150,48 @@ func (x *index) list(q Query) (shared.ListResult, error) {
 		Pages:   max(1, (total+q.Limit-1)/q.Limit),
 		Limit:   q.Limit,
 	}, nil
+}
+
+// page collects the rows q selects into matches, under the read lock, and
+// copies out page q.Page of them, sorted by column col. It returns the page,
+// matches (to reuse) and how many rows matched. q's page and limit must be
+// in range.
+func (x *index) page(q Query, col int, matches []*entry) (rows []shared.Row, _ []*entry, total int) {
+	terms := strings.Fields(strings.ToLower(q.Search))
+	inNS := namespaceFilter(q.Namespaces)
+	order := func(a, b *entry) int {
+		c := compareKeys(a.keys[col], b.keys[col])
+		if c == 0 && col != 1 {
+			c = strings.Compare(a.row.Namespace, b.row.Namespace)
+		}
+		if c == 0 {
+			c = strings.Compare(a.row.Name, b.row.Name)
+		}
+		if q.Desc {
+			return -c
+		}
+		return c
+	}
+
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, e := range x.entries {
+		if inNS(e.row.Namespace) && matchAll(e.search, terms) {
+			matches = append(matches, e)
+		}
+	}
+	total = len(matches)
+	from := total // a page past the last is empty
+	if q.Page-1 <= total/q.Limit {
+		from = (q.Page - 1) * q.Limit // at most total: it cannot overflow
+	}
+	to := min(from+q.Limit, total)
+	sortFirst(matches, to, order)
+	rows = make([]shared.Row, to-from)
+	for i, e := range matches[from:to] {
+		rows[i] = e.row
+	}
+	return rows, matches, total
 }
 
 func compareKeys(a, b sortKey) int {

@@ -13,9 +13,12 @@ import (
 
 // RedisOptions configure the Redis cache.
 type RedisOptions struct {
-	// URL is a redis:// or rediss:// URL (user, password, db and query
-	// options as go-redis reads them).
+	// URL is a redis:// or rediss:// (TLS) URL (user, password, db and
+	// query options as go-redis reads them).
 	URL string
+	// Password, when set, wins over the URL's (it comes from a file, so it
+	// need not sit in the URL or the environment).
+	Password string
 	// Timeout bounds each Redis call, dial included (default 50 ms): a slow
 	// Redis is a miss, not a slow request.
 	Timeout time.Duration
@@ -65,6 +68,9 @@ func NewRedisCache(opts RedisOptions) (*RedisCache, error) {
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Password != "" {
+		ro.Password = opts.Password
 	}
 	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout = opts.Timeout, opts.Timeout, opts.Timeout
 	ro.PoolTimeout = opts.Timeout

@@ -84,3 +84,55 @@ func TestRedisCache(t *testing.T) {
 		}
 	})
 }
+
+// TestRedisPassword runs a Redis that requires a password: the cache works
+// with the password, in the URL or given apart (from --redis-password-file),
+// and without it every call fails, which the server reads as misses.
+func TestRedisPassword(t *testing.T) {
+	srv := redistest.StartWith(t, redistest.Options{Password: "s3cret pass/word"})
+	ctx := context.Background()
+	bare := "redis://" + srv.Addr() + "/0"
+	tests := []struct {
+		name    string
+		opts    RedisOptions
+		working bool
+	}{
+		{"password in the URL", RedisOptions{URL: srv.URL()}, true},
+		{"password given apart", RedisOptions{URL: bare, Password: srv.Password()}, true},
+		{"password given apart wins over the URL's", RedisOptions{URL: "redis://:wrong@" + srv.Addr() + "/0", Password: srv.Password()}, true},
+		{"no password", RedisOptions{URL: bare}, false},
+		{"wrong password", RedisOptions{URL: bare, Password: "wrong"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewRedisCache(tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			setErr := c.Set(ctx, "k", []byte("v"), time.Minute)
+			_, ok, getErr := c.Get(ctx, "k")
+			checkErr := c.Check(ctx)
+			if tt.working && (setErr != nil || getErr != nil || !ok || checkErr != nil) {
+				t.Errorf("Set: %v; Get: %v, found %v; Check: %v", setErr, getErr, ok, checkErr)
+			}
+			if !tt.working && (setErr == nil || getErr == nil || ok || checkErr == nil) {
+				t.Errorf("without the password: Set: %v; Get: %v, found %v; Check: %v; want every call to fail", setErr, getErr, ok, checkErr)
+			}
+		})
+	}
+}
+
+// TestRedisTLSURL checks a rediss:// URL makes the client speak TLS to the
+// URL's host.
+func TestRedisTLSURL(t *testing.T) {
+	c, err := NewRedisCache(RedisOptions{URL: "rediss://:pw@redis.example:6380/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	o := c.client.Options()
+	if o.TLSConfig == nil || o.TLSConfig.ServerName != "redis.example" || o.Password != "pw" || o.DB != 1 {
+		t.Errorf("options from rediss://: TLS %+v, password %q, db %d", o.TLSConfig, o.Password, o.DB)
+	}
+}

@@ -78,13 +78,16 @@ func newFaultyProxy(t *testing.T, path string, faults ...fault) *faultyProxy {
 	p := &faultyProxy{path: path, faults: faults}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == p.path {
-			p.mu.Lock()
-			p.seen++
-			var f fault
-			if len(p.faults) > 0 {
-				f, p.faults = p.faults[0], p.faults[1:]
-			}
-			p.mu.Unlock()
+			f := func() fault {
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				p.seen++
+				var f fault
+				if len(p.faults) > 0 {
+					f, p.faults = p.faults[0], p.faults[1:]
+				}
+				return f
+			}()
 			if f != nil {
 				f(w, r)
 				return

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -44,8 +45,8 @@ type selfAction struct {
 // SelfAccess answers what a user may do in a namespace with
 // SelfSubjectAccessReviews made AS the user (impersonated), so the answer is
 // the API server's own, the user's groups and any authorizer included. The
-// answers are kept briefly per user, groups and namespace. It is safe for
-// concurrent use.
+// answers are kept briefly per user, groups and namespace, and a user has at
+// most a few reviews in flight. It is safe for concurrent use.
 type SelfAccess struct {
 	client  *Client
 	ttl     time.Duration
@@ -108,14 +109,15 @@ func selfActions() []selfAction {
 func (s *SelfAccess) Permissions(ctx context.Context, u User, namespace string) (Permissions, error) {
 	key := selfKey(u, namespace)
 	now := time.Now()
-	s.mu.Lock()
-	if e, ok := s.cache[key]; ok && now.Before(e.expires) {
-		s.mu.Unlock()
-		return e.perms, nil
+	if perms, ok := s.cached(key, now); ok {
+		return perms, nil
 	}
-	s.mu.Unlock()
 
 	cs, err := s.client.As(u)
+	if err != nil {
+		return Permissions{}, err
+	}
+	imp, err := s.client.impersonation(u)
 	if err != nil {
 		return Permissions{}, err
 	}
@@ -134,6 +136,12 @@ func (s *SelfAccess) Permissions(ctx context.Context, u User, namespace string) 
 			review := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
 				ResourceAttributes: &authv1.ResourceAttributes{Namespace: ns, Verb: a.verb, Group: a.group, Resource: a.resource},
 			}}
+			release, err := s.client.reviews.acquire(ctx, imp.UserName)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer release()
 			errs[i] = s.client.opts.Retry.Do(ctx, func(ctx context.Context) error {
 				res, err := cs.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
 				if err == nil {
@@ -156,6 +164,35 @@ func (s *SelfAccess) Permissions(ctx context.Context, u User, namespace string) 
 	}
 	s.store(key, perms, now.Add(s.ttl))
 	return perms, nil
+}
+
+// PermissionsUnseen is Permissions for a namespace the informer cache has
+// never seen: the user's rights across the cluster, with the reasons
+// naming namespace. Nothing but a cluster-wide binding can grant a right in
+// a namespace that does not exist, so the answer is the one Permissions
+// would give, and any number of made-up names costs the reviews of one.
+func (s *SelfAccess) PermissionsUnseen(ctx context.Context, u User, namespace string) (Permissions, error) {
+	all, err := s.Permissions(ctx, u, "")
+	if err != nil {
+		return Permissions{}, err
+	}
+	perms := Permissions{Can: maps.Clone(all.Can), Reasons: map[string]string{}}
+	for _, a := range s.actions {
+		if !perms.Can[a.key] {
+			perms.Reasons[a.key] = a.reason(namespace)
+		}
+	}
+	return perms, nil
+}
+
+// cached is the answer kept for key, if it has not expired by now.
+func (s *SelfAccess) cached(key string, now time.Time) (Permissions, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.cache[key]; ok && now.Before(e.expires) {
+		return e.perms, true
+	}
+	return Permissions{}, false
 }
 
 // store keeps perms until expires, dropping expired answers as it goes so

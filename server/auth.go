@@ -29,16 +29,32 @@ type AuthConfig struct {
 	// DevUser and DevEmail are the identity of every request in dev mode.
 	DevUser  kube.User
 	DevEmail string
+	// ProxySecret is the value oauth2-proxy injects in the
+	// X-Kubedeck-Proxy-Secret header (injectRequestHeaders, read from
+	// --proxy-secret-file). The forwarded identity headers are believed only
+	// from a trusted peer that also sends it: a peer address alone is no
+	// proof, since port-forwards and sidecars arrive from loopback. Empty:
+	// forwarded headers are never believed. It is at least
+	// minProxySecret bytes, compared in constant time and never logged.
+	ProxySecret string
 	// OIDCIssuer and OIDCClientID, when both set, make a request carrying
 	// "Authorization: Bearer <ID token>" signed by the issuer for the client
-	// ID identified by the token's claims, whatever its peer (oauth2-proxy
-	// sends it with --pass-authorization-header).
+	// ID identified by the token's claims (oauth2-proxy sends it with
+	// --pass-authorization-header).
 	OIDCIssuer   string
 	OIDCClientID string
+	// OIDCAnyPeer accepts ID tokens from any peer; by default only from the
+	// trusted proxies.
+	OIDCAnyPeer bool
 	// UsernameClaim is the ID token claim naming the user. Empty means
-	// preferred_username, falling back to email, then sub; a claim named
-	// here is the only one read.
+	// preferred_username, falling back to email (only when email_verified
+	// is true), then sub; a claim named here is the only one read ("email"
+	// too needs email_verified).
 	UsernameClaim string
+	// UsernamePrefix is put before the user name read from an ID token
+	// (for example "oidc:"), so that token users cannot take the names of
+	// users the cluster knows otherwise.
+	UsernamePrefix string
 	// GroupsClaim is the ID token claim listing the user's groups (default
 	// "groups").
 	GroupsClaim string
@@ -70,10 +86,16 @@ func (a AuthConfig) withDefaults(basePath string) AuthConfig {
 // oidc says whether ID tokens are verified.
 func (a AuthConfig) oidc() bool { return a.OIDCIssuer != "" && a.OIDCClientID != "" }
 
+// minProxySecret is the shortest proxy secret accepted, in bytes.
+const minProxySecret = 16
+
 // Validate checks the identity settings before the server starts listening
-// on listenAddr (host:port): dev mode only on loopback, a complete OIDC
-// setting, no trusted-proxy range that would trust everyone. New makes the
-// checks that do not need the address too.
+// on listenAddr (host:port): dev mode only on loopback; in proxy mode a way
+// to tell the proxy's requests from others' (the proxy secret or verified ID
+// tokens); a complete OIDC setting; no trusted-proxy range wider than a /8
+// (IPv4) or a /32 (IPv6). New makes the checks that need neither the address
+// nor the proof: a server New builds without a proxy secret never believes
+// forwarded headers.
 func (c Config) Validate(listenAddr string) error {
 	if err := c.validateAuth(); err != nil {
 		return err
@@ -81,10 +103,16 @@ func (c Config) Validate(listenAddr string) error {
 	if c.Auth.Mode == AuthDev && !loopbackAddr(listenAddr) {
 		return fmt.Errorf("dev auth mode gives every request the same user, so it only listens on loopback; %q is not (use 127.0.0.1:PORT)", listenAddr)
 	}
+	if c.Auth.Mode != AuthDev && c.Auth.ProxySecret == "" && !c.Auth.oidc() {
+		return errors.New("proxy auth mode needs proof that a request came through oauth2-proxy, since a peer address is none " +
+			"(port-forwards and sidecars arrive from loopback): set --proxy-secret-file to a file holding a random secret " +
+			"of at least 16 bytes that oauth2-proxy injects as the " + headerProxySecret + " header (deploy/oauth2-proxy " +
+			"shows how), or set --oidc-issuer and --oidc-client-id to accept only verified ID tokens")
+	}
 	return nil
 }
 
-// validateAuth is the part of Validate that does not depend on the address.
+// validateAuth is the part of Validate that New makes too.
 func (c Config) validateAuth() error {
 	switch c.Auth.Mode {
 	case "", AuthProxy:
@@ -98,15 +126,41 @@ func (c Config) validateAuth() error {
 	if (c.Auth.OIDCIssuer == "") != (c.Auth.OIDCClientID == "") {
 		return errors.New("OIDC token verification needs both the issuer and the client ID")
 	}
+	if c.Auth.ProxySecret != "" && len(strings.TrimSpace(c.Auth.ProxySecret)) < minProxySecret {
+		return fmt.Errorf("the proxy secret must be at least %d bytes (not counting surrounding blanks); generate one with `openssl rand -base64 32`", minProxySecret)
+	}
+	if _, err := parseAllowedHosts(c.AllowedHosts); err != nil {
+		return err
+	}
 	return ValidateTrustedProxies(c.TrustedProxies)
 }
 
-// ValidateTrustedProxies refuses a trusted-proxy range that would believe
-// identity headers from anyone (0.0.0.0/0, ::/0, or any /0).
+// The widest trusted-proxy ranges accepted: a range wider than a /8 (IPv4)
+// or a /32 (IPv6) is not a proxy's address.
+const (
+	minProxyBits4 = 8
+	minProxyBits6 = 32
+)
+
+// ValidateTrustedProxies refuses a trusted-proxy range wider than a /8
+// (IPv4) or a /32 (IPv6): such a range (0.0.0.0/0 at worst) names whole
+// networks, not the proxy. IPv4 mapped into IPv6 counts as IPv4.
 func ValidateTrustedProxies(proxies []netip.Prefix) error {
 	for _, p := range proxies {
-		if !p.IsValid() || p.Bits() == 0 {
+		if !p.IsValid() {
+			return fmt.Errorf("trusted proxy range %s is not valid", p)
+		}
+		bits, limit, family := p.Bits(), minProxyBits6, "IPv6"
+		if p.Addr().Is4() {
+			limit, family = minProxyBits4, "IPv4"
+		} else if p.Addr().Is4In6() {
+			bits, limit, family = bits-96, minProxyBits4, "IPv4"
+		}
+		if bits <= 0 {
 			return fmt.Errorf("trusted proxy range %s would trust identity headers from anyone; name the proxy's addresses", p)
+		}
+		if bits < limit {
+			return fmt.Errorf("trusted proxy range %s is wider than a /%d, the widest %s range accepted; name the proxy's addresses", p, limit, family)
 		}
 	}
 	return nil

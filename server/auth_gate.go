@@ -36,6 +36,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, pattern string
 			s.writeError(w, r, err)
 			return
 		}
+		if err := s.limitReads(r, id); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	s.apiMux.ServeHTTP(w, r)
 }

@@ -29,6 +29,7 @@ var errDiscovery = errors.New("OIDC issuer discovery failed")
 type oidcVerifier struct {
 	issuer, clientID      string
 	usernameClaim, groups string
+	usernamePrefix        string
 
 	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
@@ -38,7 +39,7 @@ type oidcVerifier struct {
 
 func newOIDCVerifier(a AuthConfig) *oidcVerifier {
 	return &oidcVerifier{issuer: a.OIDCIssuer, clientID: a.OIDCClientID,
-		usernameClaim: a.UsernameClaim, groups: a.GroupsClaim}
+		usernameClaim: a.UsernameClaim, groups: a.GroupsClaim, usernamePrefix: a.UsernamePrefix}
 }
 
 // get returns the verifier, discovering the issuer when it is not known yet.
@@ -66,10 +67,17 @@ func (o *oidcVerifier) get(ctx context.Context) (*oidc.IDTokenVerifier, error) {
 }
 
 // idClaims are the claims Kubedeck reads besides the configurable ones.
+// EmailVerified is a boolean, or the string "true" some providers send.
 type idClaims struct {
 	Subject           string `json:"sub"`
 	Email             string `json:"email"`
+	EmailVerified     any    `json:"email_verified"`
 	PreferredUsername string `json:"preferred_username"`
+}
+
+// emailVerified says whether the provider vouches for the email claim.
+func (c idClaims) emailVerified() bool {
+	return c.EmailVerified == true || c.EmailVerified == "true"
 }
 
 // verify checks raw (signature, issuer, audience, expiry) and reads the
@@ -91,21 +99,32 @@ func (o *oidcVerifier) verify(ctx context.Context, raw string) (Identity, error)
 	if err := tok.Claims(&all); err != nil {
 		return Identity{}, fmt.Errorf("ID token claims: %w", err)
 	}
+	// An email the provider has not verified is whatever the user typed:
+	// it names no one.
+	email := ""
+	if std.emailVerified() {
+		email = std.Email
+	}
 	name := ""
-	if o.usernameClaim != "" {
+	switch o.usernameClaim {
+	case "":
+		name = firstNonEmpty(std.PreferredUsername, email, std.Subject)
+	case "email":
+		name = email
+	default:
 		name, _ = all[o.usernameClaim].(string)
-	} else {
-		name = firstNonEmpty(std.PreferredUsername, std.Email, std.Subject)
 	}
 	if strings.TrimSpace(name) == "" {
-		return Identity{}, fmt.Errorf("ID token has no user name claim (%s)", cmp.Or(o.usernameClaim, "preferred_username, email or sub"))
+		return Identity{}, fmt.Errorf("ID token has no user name claim (%s; an email counts only with email_verified true)",
+			cmp.Or(o.usernameClaim, "preferred_username, email or sub"))
 	}
+	name = o.usernamePrefix + strings.TrimSpace(name)
 	groups, err := stringList(all[o.groups])
 	if err != nil {
 		return Identity{}, fmt.Errorf("ID token claim %q: %w", o.groups, err)
 	}
-	return Identity{User: kube.User{Name: name, Groups: groups}, Email: std.Email,
-		PreferredUsername: std.PreferredUsername, Source: "oidc"}, nil
+	return Identity{User: kube.User{Name: name, Groups: groups}, Email: email,
+		PreferredUsername: std.PreferredUsername, Source: "oidc", Expires: tok.Expiry}, nil
 }
 
 // stringList reads a claim that is a list of strings or one string (absent:

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -23,15 +24,22 @@ const (
 	strangerPeer = "192.0.2.7:41000"
 )
 
-// proxyConfig is proxy mode trusting 10.1.0.0/16.
+// testProxySecret is the secret the tests' oauth2-proxy injects.
+const testProxySecret = "test-proxy-secret-7Hq2vXc9"
+
+// proxyConfig is proxy mode trusting 10.1.0.0/16 with testProxySecret,
+// answering for example.com (httptest.NewRequest's host).
 func proxyConfig() Config {
-	return Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}}
+	return Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")},
+		AllowedHosts: []string{"example.com"}, Auth: AuthConfig{ProxySecret: testProxySecret}}
 }
 
 // newAuthServer builds a server in cfg's auth mode with a /whoami route
-// answering the request's identity, and a UI so pages are gated.
+// answering the request's identity, and a UI so pages are gated. It
+// answers for example.com, httptest.NewRequest's host, besides cfg's hosts.
 func newAuthServer(t *testing.T, cfg Config, logs *bytes.Buffer) *Server {
 	t.Helper()
+	cfg.AllowedHosts = append(slices.Clone(cfg.AllowedHosts), "example.com")
 	if logs == nil {
 		logs = &bytes.Buffer{}
 	}
@@ -57,11 +65,19 @@ func newAuthServer(t *testing.T, cfg Config, logs *bytes.Buffer) *Server {
 	return s
 }
 
-// do sends one request from peer with headers and returns the reply.
+// do sends one request from peer with headers and returns the reply. Like
+// oauth2-proxy, it adds the proxy secret header with testProxySecret unless
+// headers names it (an empty value: no such header).
 func do(s *Server, method, path, peer string, headers map[string]string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, nil)
 	req.RemoteAddr = peer
+	if _, given := headers[headerProxySecret]; !given {
+		req.Header.Set(headerProxySecret, testProxySecret)
+	}
 	for k, v := range headers {
+		if k == headerProxySecret && v == "" {
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
@@ -161,7 +177,9 @@ func TestEveryAPIRouteNeedsIdentity(t *testing.T) {
 }
 
 func TestPagesWithoutIdentityAskToSignInAgain(t *testing.T) {
-	s := newAuthServer(t, Config{BasePath: "/v2", TrustedProxies: proxyConfig().TrustedProxies}, nil)
+	cfg := proxyConfig()
+	cfg.BasePath = "/v2"
+	s := newAuthServer(t, cfg, nil)
 	tests := []struct {
 		name, path string
 		signedIn   bool
@@ -214,7 +232,8 @@ func TestAuthConfigValidation(t *testing.T) {
 		listen string
 		err    string // "" for none; else in the message
 	}{
-		{"proxy default", Config{}, "0.0.0.0:8080", ""},
+		{"proxy with a secret", proxyConfig(), "0.0.0.0:8080", ""},
+		{"proxy without proof", Config{}, "0.0.0.0:8080", "--proxy-secret-file"},
 		{"dev on loopback", Config{Auth: dev}, "127.0.0.1:8080", ""},
 		{"dev on IPv6 loopback", Config{Auth: dev}, "[::1]:8080", ""},
 		{"dev on localhost", Config{Auth: dev}, "localhost:8080", ""},
@@ -233,8 +252,10 @@ func TestAuthConfigValidation(t *testing.T) {
 			if (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
 				t.Fatalf("Validate(%q) = %v, want error containing %q", tt.listen, err, tt.err)
 			}
-			// New refuses the same settings, bar the address.
-			if _, err := New(tt.cfg, Deps{}); (err == nil) != (tt.err == "" || strings.Contains(tt.err, "loopback")) {
+			// New refuses the same settings, bar the address and the proof
+			// (without which it believes no forwarded headers).
+			if _, err := New(tt.cfg, Deps{}); (err == nil) != (tt.err == "" || strings.Contains(tt.err, "loopback") ||
+				strings.Contains(tt.err, "--proxy-secret-file")) {
 				t.Errorf("New = %v", err)
 			}
 		})

@@ -25,6 +25,8 @@ func newTestServer(t *testing.T, cfg Config, extra func(s *Server)) (*Server, *b
 	if cfg.Auth.Mode == "" {
 		cfg.Auth = AuthConfig{Mode: AuthDev, DevUser: kube.User{Name: "tester"}}
 	}
+	// httptest.NewRequest's requests name example.com.
+	cfg.AllowedHosts = append(cfg.AllowedHosts, "example.com")
 	deps := Deps{Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	s, err := New(cfg, deps)
 	if err != nil {
@@ -273,7 +275,7 @@ func TestSecurityHeadersOnEveryReply(t *testing.T) {
 			rec := httptest.NewRecorder()
 			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 			want := map[string]string{
-				"Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
+				"Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'",
 				"X-Content-Type-Options":  "nosniff",
 				"Referrer-Policy":         "same-origin",
 			}
@@ -292,7 +294,7 @@ func TestSecurityHeadersOnEveryReply(t *testing.T) {
 }
 
 func TestCrossOriginProtection(t *testing.T) {
-	s, _ := newTestServer(t, Config{TrustedOrigins: []string{"https://dash.example.com"}}, func(s *Server) {
+	s, _ := newTestServer(t, Config{TrustedOrigins: []string{"https://dash.example.com"}, AllowedHosts: []string{"kubedeck.test"}}, func(s *Server) {
 		s.handle("POST /api/v1/change", s.api(func(w http.ResponseWriter, r *http.Request) error {
 			s.writeData(w, 200, "changed", "")
 			return nil

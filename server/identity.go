@@ -1,11 +1,14 @@
 package server
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/shared"
@@ -21,6 +24,9 @@ type Identity struct {
 	// Source says how the identity was established: "proxy" (forwarded
 	// headers from a trusted peer), "oidc" (a verified ID token) or "dev".
 	Source string
+	// Expires is when the ID token the identity came from expires (zero
+	// when it came from no token): a WebSocket closes then.
+	Expires time.Time `json:"-"`
 }
 
 // The headers oauth2-proxy forwards.
@@ -29,6 +35,9 @@ const (
 	headerEmail             = "X-Forwarded-Email"
 	headerPreferredUsername = "X-Forwarded-Preferred-Username"
 	headerGroups            = "X-Forwarded-Groups"
+	// headerProxySecret carries the secret oauth2-proxy injects to prove a
+	// request came through it (AuthConfig.ProxySecret).
+	headerProxySecret = "X-Kubedeck-Proxy-Secret"
 )
 
 // authenticator holds what identify needs, built once by New.
@@ -36,6 +45,8 @@ type authenticator struct {
 	cfg     AuthConfig
 	proxies []netip.Prefix
 	oidc    *oidcVerifier // nil unless ID tokens are verified
+	// secret is the SHA-256 digest of the proxy secret; nil without one.
+	secret []byte
 }
 
 func newAuthenticator(cfg Config) *authenticator {
@@ -43,6 +54,12 @@ func newAuthenticator(cfg Config) *authenticator {
 	if a.cfg.oidc() {
 		a.oidc = newOIDCVerifier(a.cfg)
 	}
+	if secret := strings.TrimSpace(a.cfg.ProxySecret); secret != "" {
+		sum := sha256.Sum256([]byte(secret))
+		a.secret = sum[:]
+	}
+	// The secret itself is not kept, so no dump of the configuration holds it.
+	a.cfg.ProxySecret = ""
 	return a
 }
 
@@ -58,19 +75,34 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 // identify establishes who r comes from. In dev mode that is the configured
-// user. In proxy mode it is, in order: the claims of an "Authorization:
-// Bearer" ID token when OIDC is configured (a token that fails to verify is a
-// 401, not a reason to look further); the forwarded headers when the TCP peer
-// is a trusted proxy. Anything else is a 401. It resolves on every call; it
-// is cheap (header parsing, or one signature check).
+// user. In proxy mode a request carrying any identity header more than once
+// is a 401; then it is, in order: the claims of an "Authorization: Bearer"
+// ID token when OIDC is configured and the peer is a trusted proxy (or any
+// peer is allowed); a token that fails to verify is a 401, not a reason to
+// look further; the forwarded headers when the TCP peer is a trusted proxy
+// and the request carries the proxy secret. Anything else is a 401. It
+// resolves on every call; it is cheap (header parsing, or one signature
+// check).
 func (s *Server) identify(r *http.Request) (Identity, error) {
 	a := s.auth
 	if a.cfg.Mode == AuthDev {
 		return Identity{User: kube.User{Name: a.cfg.DevUser.Name, Groups: slices.Clone(a.cfg.DevUser.Groups)},
 			Email: a.cfg.DevEmail, PreferredUsername: a.cfg.DevUser.Name, Source: AuthDev}, nil
 	}
+	if h := repeatedIdentityHeader(r); h != "" {
+		s.log.Warn("request with a repeated identity header refused", "request_id", requestID(r),
+			"remote", r.RemoteAddr, "path", r.URL.Path, "header", h)
+		return Identity{}, errNoIdentity("no identity: the request carries " + h + " more than once")
+	}
+	peer, ok := peerAddr(r)
+	trusted := ok && a.trusted(peer)
 	if a.oidc != nil {
 		if raw, ok := bearerToken(r); ok {
+			if !trusted && !a.cfg.OIDCAnyPeer {
+				s.log.Warn("ID token from a peer that is not a trusted proxy ignored", "request_id", requestID(r),
+					"remote", r.RemoteAddr, "path", r.URL.Path)
+				return Identity{}, errNoIdentity("no identity: ID token from peer " + r.RemoteAddr + ", not a trusted proxy")
+			}
 			id, err := a.oidc.verify(r.Context(), raw)
 			if errors.Is(err, errDiscovery) {
 				s.log.Warn("ID token not checked: the OIDC issuer cannot be reached", "request_id", requestID(r), "err", err)
@@ -82,13 +114,19 @@ func (s *Server) identify(r *http.Request) (Identity, error) {
 		}
 	}
 	user := strings.TrimSpace(r.Header.Get(headerUser))
-	peer, ok := peerAddr(r)
-	if !ok || !a.trusted(peer) {
+	if !trusted {
 		if user != "" {
 			s.log.Warn("identity headers from an untrusted peer ignored", "request_id", requestID(r),
 				"remote", r.RemoteAddr, "path", r.URL.Path)
 		}
 		return Identity{}, errNoIdentity("no identity: peer " + r.RemoteAddr + " is not a trusted proxy")
+	}
+	if r.Header.Get(headerProxyProof) != proofOK {
+		if user != "" {
+			s.log.Warn("identity headers without the proxy secret ignored", "request_id", requestID(r),
+				"remote", r.RemoteAddr, "path", r.URL.Path, "secret_configured", a.secret != nil)
+		}
+		return Identity{}, errNoIdentity("no identity: the request does not carry the proxy secret")
 	}
 	if user == "" {
 		return Identity{}, errNoIdentity("no identity: the trusted proxy sent no " + headerUser)
@@ -99,6 +137,58 @@ func (s *Server) identify(r *http.Request) (Identity, error) {
 		PreferredUsername: strings.TrimSpace(r.Header.Get(headerPreferredUsername)),
 		Source:            AuthProxy,
 	}, nil
+}
+
+// identityHeaders are the headers an identity is read from; each may come
+// once at most. The proxy secret is counted by checkProxySecret, which
+// takes it off the request.
+var identityHeaders = []string{headerUser, headerEmail, headerPreferredUsername, headerGroups, "Authorization"}
+
+// repeatedIdentityHeader names the first identity header r carries more
+// than once ("" when none is repeated): two copies mean someone besides the
+// proxy wrote one, and "first wins" would let them choose.
+func repeatedIdentityHeader(r *http.Request) string {
+	for _, h := range identityHeaders {
+		if len(r.Header.Values(h)) > 1 {
+			return h
+		}
+	}
+	if r.Header.Get(headerProxyProof) == proofRepeated {
+		return headerProxySecret
+	}
+	return ""
+}
+
+// headerProxyProof is what checkProxySecret tells identify about the
+// secret: proofOK when the request carried it once and right,
+// proofRepeated when more than once, absent otherwise. It is set only by
+// checkProxySecret, which drops any copy the client sent.
+const (
+	headerProxyProof = "X-Kubedeck-Proxy-Proof"
+	proofOK          = "ok"
+	proofRepeated    = "repeated"
+)
+
+// checkProxySecret takes the proxy secret header off every request, so no
+// handler can forward or log it, and records in headerProxyProof whether it
+// was the configured secret. The comparison is of SHA-256 digests in
+// constant time, so neither the secret nor its length leaks through timing.
+func (s *Server) checkProxySecret(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Values(headerProxySecret)
+		r.Header.Del(headerProxySecret)
+		r.Header.Del(headerProxyProof)
+		switch {
+		case len(got) > 1:
+			r.Header.Set(headerProxyProof, proofRepeated)
+		case len(got) == 1 && s.auth.secret != nil:
+			sum := sha256.Sum256([]byte(strings.TrimSpace(got[0])))
+			if subtle.ConstantTimeCompare(sum[:], s.auth.secret) == 1 {
+				r.Header.Set(headerProxyProof, proofOK)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // user is the Kubernetes user r acts as; API handlers pass it to

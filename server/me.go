@@ -10,7 +10,9 @@ import (
 
 // me answers who the user is and, for ?namespace=, what they may do there
 // (GET /api/v1/me). The permissions come from SelfSubjectAccessReviews made
-// as the user, kept for a few seconds per user, groups and namespace.
+// as the user, kept for a few seconds per user, groups and namespace; for a
+// namespace the informer cache has never seen, they are the user's
+// cluster-wide ones.
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.identify(r)
 	if err != nil {
@@ -36,7 +38,13 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 		if s.selfAccess == nil {
 			return &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
 		}
-		perms, err := s.selfAccess.Permissions(r.Context(), id.User, ns)
+		// A name the cache has never seen is answered from the user's
+		// cluster-wide rights, so made-up names cost no reviews of their own.
+		permissions := s.selfAccess.Permissions
+		if objs := s.deps.Objects; objs != nil && objs.Synced() && !objs.HasNamespace(ns) {
+			permissions = s.selfAccess.PermissionsUnseen
+		}
+		perms, err := permissions(r.Context(), id.User, ns)
 		if err != nil {
 			return err
 		}

@@ -11,13 +11,16 @@ import (
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// csp allows only this origin, and WebAssembly compilation.
+// csp allows only this origin, and WebAssembly compilation; forms may
+// submit only here and no <base> may move relative URLs elsewhere.
 const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
-	"img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
+	"img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; " +
+	"form-action 'self'"
 
 // middleware assembles the chain, outermost first: a request id, the access
-// log, panic recovery, security headers, the body limit, and cross-origin
-// protection for unsafe methods.
+// log, panic recovery, security headers, the Host check (a request for
+// another host goes no further), taking off the proxy secret, the body
+// limit, and cross-origin protection for unsafe methods.
 func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.TrustedOrigins {
@@ -33,6 +36,8 @@ func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 	}))
 	h = cop.Handler(h)
 	h = s.limitBody(h)
+	h = s.checkProxySecret(h)
+	h = s.checkHost(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.accessLog(h)

@@ -73,6 +73,37 @@ func TestWriteRateLimitPerUser(t *testing.T) {
 	}
 }
 
+// TestReadRateLimitPerUser checks each user has a budget of reads: past it,
+// 429 RATE_LIMITED with Retry-After, while others are still served and
+// writes draw on their own budget.
+func TestReadRateLimitPerUser(t *testing.T) {
+	cfg := proxyConfig()
+	cfg.ReadsPerMinute, cfg.ReadBurst = 1, 3
+	s := newAuthServer(t, cfg, nil)
+	changeRoute(s)
+	as := func(user string) map[string]string { return map[string]string{headerUser: user} }
+	var got []int
+	for range 5 {
+		got = append(got, do(s, "GET", "/api/v1/whoami", proxyPeer, as("alice")).Code)
+	}
+	if diff := cmp.Diff([]int{200, 200, 200, 429, 429}, got); diff != "" {
+		t.Errorf("statuses of alice's reads (-want +got):\n%s", diff)
+	}
+	rec := do(s, "GET", "/api/v1/whoami", proxyPeer, as("alice"))
+	if secs, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+		t.Errorf("Retry-After %q, want 1..60 seconds", rec.Header().Get("Retry-After"))
+	}
+	if env := decodeEnvelope(t, rec.Body); env.Error == nil || env.Error.Code != shared.CodeRateLimited {
+		t.Errorf("envelope %+v, want RATE_LIMITED", env)
+	}
+	if rec := do(s, "GET", "/api/v1/whoami", proxyPeer, as("bob")); rec.Code != 200 {
+		t.Errorf("another user's read: %d", rec.Code)
+	}
+	if rec := do(s, "POST", "/api/v1/change", proxyPeer, as("alice")); rec.Code != 200 {
+		t.Errorf("a write after the read limit: %d", rec.Code)
+	}
+}
+
 func TestCrossSitePostRejected(t *testing.T) {
 	s := newAuthServer(t, proxyConfig(), nil)
 	changeRoute(s)

@@ -66,6 +66,10 @@ func newClusterFixture(t testing.TB, cfg Config, accessTTL time.Duration) *clust
 		t.Fatalf("informers as the kubedeck user with the shipped ClusterRole: %v", err)
 	}
 	access := kube.NewAccess(client, kube.AccessOptions{TTL: accessTTL})
+	if cfg.Auth.Mode == "" && cfg.Auth.ProxySecret == "" {
+		cfg.Auth.ProxySecret = testProxySecret // do sends it, as oauth2-proxy would
+	}
+	cfg.AllowedHosts = append(cfg.AllowedHosts, "example.com")
 	s, err := New(cfg, Deps{Kube: client, Objects: objects, Access: access})
 	if err != nil {
 		t.Fatal(err)

@@ -30,7 +30,10 @@ func (s *Server) kinds(w http.ResponseWriter, r *http.Request) error {
 
 // listResources answers one page of a kind's rows from the informer cache
 // (GET /api/v1/resources/{kind}). Only namespaces the user may list are
-// included; across all namespaces, the others are named in Forbidden.
+// included; across all namespaces, the others are named in Forbidden when
+// the user may know of them, and counted in Hidden otherwise. A namespace
+// the cache has never seen holds nothing: the user's cluster-wide right
+// decides, so a made-up name costs no review of its own and tells nothing.
 func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.user(r)
 	if err != nil {
@@ -47,8 +50,13 @@ func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
 	objs := s.deps.Objects
 	res := kube.ResourceOf(k)
 	var forbidden []string
+	var hidden int
 	if !k.Namespaced() || namespace != "" {
-		ok, err := s.deps.Access.Allowed(r.Context(), u, "list", res, namespace)
+		reviewed := namespace
+		if !objs.HasNamespace(namespace) {
+			reviewed = ""
+		}
+		ok, err := s.deps.Access.Allowed(r.Context(), u, "list", res, reviewed)
 		if err != nil {
 			return err
 		}
@@ -64,14 +72,18 @@ func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !scope.All {
-			q.Namespaces, forbidden = scope.Namespaces, scope.Forbidden
+			q.Namespaces = scope.Namespaces
+			forbidden, hidden, err = s.deps.Access.KnownNamespaces(r.Context(), u, scope.Forbidden)
+			if err != nil {
+				return err
+			}
 		}
 	}
 	out, err := objs.List(k, q)
 	if err != nil {
 		return err
 	}
-	out.Forbidden = forbidden
+	out.Forbidden, out.Hidden = forbidden, hidden
 	s.writeData(w, http.StatusOK, out, "")
 	return nil
 }
@@ -89,34 +101,31 @@ func (s *Server) resourceDetail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	namespace, name := r.PathValue("namespace"), r.PathValue("name")
-	switch {
-	case k.Namespaced() && namespace == "-":
-		return invalid(k.Info().Kind+" objects live in a namespace; name it in the path.", map[string]any{"parameter": "namespace"})
-	case !k.Namespaced() && namespace != "-":
-		return invalid(k.Info().Kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{"parameter": "namespace"})
-	case !k.Namespaced():
-		namespace = ""
-	case !dnsLabel.MatchString(namespace) || len(namespace) > 63:
-		return invalid("The namespace "+quote(namespace)+" is not a valid name.", map[string]any{"parameter": "namespace"})
-	}
-	if name == "" || len(name) > 253 || strings.ContainsAny(name, "/%") {
-		return invalid("The name "+quote(name)+" is not a valid object name.", map[string]any{"parameter": "name"})
+	namespace, name, err := objectInPath(r, k)
+	if err != nil {
+		return err
 	}
 
-	// The object itself needs get; its events and pods need list, and are
-	// left out (and named in Forbidden) without it.
+	// The object itself needs get, reviewed by name (a Role may list
+	// resourceNames); its events and pods need list, and are left out (and
+	// named in Forbidden) without it. In a namespace the cache has never
+	// seen, where no object is, the user's cluster-wide rights decide
+	// between 403 and 404, so a made-up name costs no review of its own.
+	reviewed, reviewedName := namespace, name
+	if namespace != "" && !s.deps.Objects.HasNamespace(namespace) {
+		reviewed, reviewedName = "", ""
+	}
 	checks := []review{
-		{verb: "get", res: kube.ResourceOf(k), ns: namespace},
-		{verb: "list", res: kube.Resource{Resource: "events"}, ns: namespace},
+		{verb: "get", res: kube.ResourceOf(k), ns: reviewed, name: reviewedName},
+		{verb: "list", res: kube.Resource{Resource: "events"}, ns: reviewed},
 	}
 	if k.Info().Workload {
-		checks = append(checks, review{verb: "list", res: kube.Resource{Resource: "pods"}, ns: namespace})
+		checks = append(checks, review{verb: "list", res: kube.Resource{Resource: "pods"}, ns: reviewed})
 	}
 	var wg sync.WaitGroup
 	for i := range checks {
 		c := &checks[i]
-		wg.Go(func() { c.ok, c.err = s.deps.Access.Allowed(r.Context(), u, c.verb, c.res, c.ns) })
+		wg.Go(func() { c.ok, c.err = s.deps.Access.AllowedObject(r.Context(), u, c.verb, c.res, c.ns, c.name) })
 	}
 	wg.Wait()
 	for _, c := range checks {
@@ -141,6 +150,7 @@ type review struct {
 	verb string
 	res  kube.Resource
 	ns   string
+	name string // "" for a review of the whole kind
 	ok   bool
 	err  error
 }
@@ -181,8 +191,9 @@ func forbiddenTo(verb string, k *kube.Kind, namespace string) error {
 
 // parseListQuery reads a list's parameters: namespace ("" or "all" for every
 // namespace), q, sort (a sort key of the kind), order (asc or desc), page
-// (from 1) and limit (1 or more; above kube.MaxLimit it is clamped, and the
-// reply says the limit used). Errors name the parameter.
+// (1 to kube.MaxPage; a page past the last is empty) and limit (1 or more;
+// above kube.MaxLimit it is clamped, and the reply says the limit used).
+// Errors name the parameter.
 func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
 	q := kube.Query{Page: 1, Limit: kube.DefaultLimit, Search: v.Get("q"), Sort: v.Get("sort")}
 	bad := func(param, msg string, extra map[string]any) error {
@@ -199,8 +210,8 @@ func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
 	if !k.Namespaced() {
 		namespace = ""
 	}
-	if namespace != "" && (len(namespace) > 63 || !dnsLabel.MatchString(namespace)) {
-		return q, "", bad("namespace", "The namespace "+quote(namespace)+" is not a valid name: lower-case letters, digits and '-', at most 63.", nil)
+	if err := checkNames(k, namespace, ""); err != nil {
+		return q, "", err
 	}
 	if len(q.Search) > maxQueryLength {
 		return q, "", bad("q", "The search text is longer than "+strconv.Itoa(maxQueryLength)+" characters.", nil)
@@ -218,8 +229,8 @@ func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
 	}
 	if p := v.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 {
-			return q, "", bad("page", "The page must be a whole number from 1, not "+quote(p)+".", nil)
+		if err != nil || n < 1 || n > kube.MaxPage {
+			return q, "", bad("page", "The page must be a whole number from 1 to "+strconv.Itoa(kube.MaxPage)+", not "+quote(p)+".", nil)
 		}
 		q.Page = n
 	}
@@ -231,4 +242,45 @@ func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
 		q.Limit = min(n, kube.MaxLimit)
 	}
 	return q, namespace, nil
+}
+
+// objectInPath reads and checks the {namespace} and {name} of an object's
+// path, for detail and delete; the namespace comes back "" for
+// cluster-scoped kinds, whose paths have "-" there.
+func objectInPath(r *http.Request, k *kube.Kind) (namespace, name string, err error) {
+	namespace, name = r.PathValue("namespace"), r.PathValue("name")
+	switch {
+	case k.Namespaced() && namespace == "-":
+		return "", "", invalid(k.Info().Kind+" objects live in a namespace; name it in the path.", map[string]any{"parameter": "namespace"})
+	case !k.Namespaced() && namespace != "-":
+		return "", "", invalid(k.Info().Kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{"parameter": "namespace"})
+	case !k.Namespaced():
+		namespace = ""
+	case namespace == "":
+		return "", "", invalid("The namespace is missing from the path.", map[string]any{"parameter": "namespace"})
+	}
+	if name == "" {
+		return "", "", invalid("The name is missing from the path.", map[string]any{"parameter": "name"})
+	}
+	return namespace, name, checkNames(k, namespace, name)
+}
+
+// checkNames applies Kubernetes' naming rules (kube.CheckNamespace,
+// kube.CheckName) to the namespace and name a request gives for kind k: the
+// one check of lists, details and deletes. "" skips a part: every namespace
+// (or a cluster-scoped kind), or no object (a list). Errors are 400s naming
+// the parameter, so a name no object can have never reaches the cache or the
+// API server.
+func checkNames(k *kube.Kind, namespace, name string) error {
+	if namespace != "" {
+		if err := kube.CheckNamespace(namespace); err != nil {
+			return invalid("The namespace "+quote(namespace)+" is not a valid name: "+err.Error()+".", map[string]any{"parameter": "namespace"})
+		}
+	}
+	if name != "" {
+		if err := kube.CheckName(k, name); err != nil {
+			return invalid("The name "+quote(name)+" is not a valid "+k.Info().Kind+" name: "+err.Error()+".", map[string]any{"parameter": "name"})
+		}
+	}
+	return nil
 }

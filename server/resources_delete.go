@@ -105,23 +105,3 @@ func restClientFor(cs kubernetes.Interface, group string) (rest.Interface, bool)
 	}
 	return nil, false
 }
-
-// objectInPath reads and checks the {namespace} and {name} of an object's
-// path; the namespace comes back "" for cluster-scoped kinds.
-func objectInPath(r *http.Request, k *kube.Kind) (namespace, name string, err error) {
-	namespace, name = r.PathValue("namespace"), r.PathValue("name")
-	switch {
-	case k.Namespaced() && namespace == "-":
-		return "", "", invalid(k.Info().Kind+" objects live in a namespace; name it in the path.", map[string]any{"parameter": "namespace"})
-	case !k.Namespaced() && namespace != "-":
-		return "", "", invalid(k.Info().Kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{"parameter": "namespace"})
-	case !k.Namespaced():
-		namespace = ""
-	case !dnsLabel.MatchString(namespace) || len(namespace) > 63:
-		return "", "", invalid("The namespace "+quote(namespace)+" is not a valid name.", map[string]any{"parameter": "namespace"})
-	}
-	if name == "" || len(name) > 253 || strings.ContainsAny(name, "/%") {
-		return "", "", invalid("The name "+quote(name)+" is not a valid object name.", map[string]any{"parameter": "name"})
-	}
-	return namespace, name, nil
-}

@@ -153,9 +153,11 @@ func (f *resourcesFixture) get(path, user, groups string) *httptest.ResponseReco
 		h[headerGroups] = groups
 	}
 	rec := do(f.s, http.MethodGet, path, proxyPeer, h)
-	f.mu.Lock()
-	f.bodies = append(f.bodies, bytes.Clone(rec.Body.Bytes()))
-	f.mu.Unlock()
+	func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.bodies = append(f.bodies, bytes.Clone(rec.Body.Bytes()))
+	}()
 	return rec
 }
 

@@ -11,7 +11,12 @@ import (
 func (s *Server) routes() {
 	s.handle("GET /healthz", http.HandlerFunc(s.healthz))
 	s.handle("GET /readyz", http.HandlerFunc(s.readyz))
-	s.handle("GET /metrics", s.metricsHandler())
+	if s.cfg.SeparateOps {
+		// /metrics is on the operations listener only (OpsHandler).
+		s.handle("GET /metrics", http.NotFoundHandler())
+	} else {
+		s.handle("GET /metrics", s.metricsHandler())
+	}
 	s.handle("GET /web/", http.HandlerFunc(s.serveWeb))
 	s.handle("GET /assets/{fp}/web/{name...}", http.HandlerFunc(s.serveAsset))
 	s.handle("/", s.requireSession(http.HandlerFunc(s.serveUI)))

@@ -29,8 +29,26 @@ type Config struct {
 	// TrustedOrigins are origins besides the request's own that may send
 	// state-changing requests (a proxy that rewrites Host).
 	TrustedOrigins []string
-	// TrustedProxies are the peers whose identity headers are believed.
+	// TrustedProxies are the peers whose identity headers are believed (with
+	// the proxy secret, see AuthConfig.ProxySecret) and, unless
+	// AuthConfig.OIDCAnyPeer, whose ID tokens are.
 	TrustedProxies []netip.Prefix
+	// AllowedHosts are the host names (a port is optional; without one any
+	// port matches) a request's Host may name; any other Host is refused
+	// with 400 before anything else runs, so a page on a DNS-rebinding
+	// domain cannot drive the server. localhost and the loopback addresses
+	// are always allowed. The health probes answer whatever the Host.
+	AllowedHosts []string
+	// SeparateOps moves /metrics from Handler to OpsHandler, which the
+	// caller serves on a listener of its own (--ops-listen).
+	SeparateOps bool
+	// ReadHeaderTimeout, ReadTimeout and IdleTimeout bound a connection
+	// (defaults 10 s, 1 min, 2 min). There is no write timeout: it would
+	// cut WebSockets and slow downloads; a hijacked WebSocket connection
+	// has no read deadline either.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	IdleTimeout       time.Duration
 	// ShutdownTimeout bounds the drain of in-flight requests on shutdown.
 	ShutdownTimeout time.Duration
 	// ClientErrorsPerMinute caps the client error reports accepted per user.
@@ -41,6 +59,10 @@ type Config struct {
 	// change something (default 60 a minute, bursts of 20).
 	WritesPerMinute int
 	WriteBurst      int
+	// ReadsPerMinute and ReadBurst are each user's budget of API requests
+	// that change nothing (default 600 a minute, bursts of 300).
+	ReadsPerMinute int
+	ReadBurst      int
 	// PermissionsTTL is how long /me keeps a user's permissions (default 5 s).
 	PermissionsTTL time.Duration
 	// WebSocket bounds the WebSocket hub (zero fields: defaults).
@@ -82,6 +104,7 @@ type Server struct {
 	mux     *http.ServeMux // the UI, static files, health and metrics
 	apiMux  *http.ServeMux // /api/
 	handler http.Handler
+	ops     http.Handler // /metrics, /healthz and /readyz for --ops-listen
 	metrics *httpMetrics
 	static  *staticFiles
 
@@ -91,10 +114,12 @@ type Server struct {
 
 	clientErrors *userLimiter
 
-	auth       *authenticator
-	writes     *userLimiter
-	selfAccess *kube.SelfAccess // nil without Deps.Kube
-	hub        *hub             // nil without Deps.Objects and Deps.Access
+	auth         *authenticator
+	allowedHosts []hostName
+	writes       *userLimiter
+	reads        *userLimiter
+	selfAccess   *kube.SelfAccess // nil without Deps.Kube
+	hub          *hub             // nil without Deps.Objects and Deps.Access
 }
 
 // New builds a Server. It registers the routes and assembles the middleware.
@@ -120,6 +145,25 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.WriteBurst <= 0 {
 		cfg.WriteBurst = defaultWriteBurst
 	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 10 * time.Second
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = time.Minute
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 2 * time.Minute
+	}
+	hosts, err := parseAllowedHosts(cfg.AllowedHosts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ReadsPerMinute <= 0 {
+		cfg.ReadsPerMinute = defaultReadsPerMinute
+	}
+	if cfg.ReadBurst <= 0 {
+		cfg.ReadBurst = defaultReadBurst
+	}
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
@@ -135,8 +179,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		apiMux:       http.NewServeMux(),
 		clientErrors: newUserLimiter(float64(cfg.ClientErrorsPerMinute)/60, cfg.ClientErrorsPerMinute),
 		auth:         newAuthenticator(cfg),
+		allowedHosts: hosts,
 		writes:       newUserLimiter(float64(cfg.WritesPerMinute)/60, cfg.WriteBurst),
+		reads:        newUserLimiter(float64(cfg.ReadsPerMinute)/60, cfg.ReadBurst),
 	}
+	// The authenticator keeps only a digest of the proxy secret.
+	s.cfg.Auth.ProxySecret = ""
 	if deps.Kube != nil {
 		s.selfAccess = kube.NewSelfAccess(deps.Kube, cfg.PermissionsTTL)
 	}
@@ -159,11 +207,26 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.BasePath != "" {
 		s.handler = http.StripPrefix(cfg.BasePath, s.handler)
 	}
+	s.ops = s.opsHandler()
 	return s, nil
 }
 
 // Handler is the whole server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// OpsHandler serves the operations endpoints, /metrics, /healthz and
+// /readyz, at the root (without the base path) and without the Host check,
+// for a listener only Prometheus and kubelet reach (--ops-listen). With
+// Config.SeparateOps it is the only handler with /metrics.
+func (s *Server) OpsHandler() http.Handler { return s.ops }
+
+func (s *Server) opsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	return withRequestID(s.recoverPanics(securityHeaders(mux)))
+}
 
 // OnShutdown registers f to run when the server starts shutting down.
 func (s *Server) OnShutdown(f func()) {
@@ -175,20 +238,37 @@ func (s *Server) OnShutdown(f func()) {
 // Serve answers on ln until ctx is done, then drains in-flight requests for up
 // to the configured timeout and closes WebSockets with "going away".
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.serve(ctx, ln, s.handler, true)
+}
+
+// ServeOps answers the operations endpoints (OpsHandler) on ln until ctx is
+// done.
+func (s *Server) ServeOps(ctx context.Context, ln net.Listener) error {
+	return s.serve(ctx, ln, s.ops, false)
+}
+
+// serve answers on ln with h until ctx is done, then drains; hooks says
+// whether the shutdown hooks run.
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, hooks bool) error {
 	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           h,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	srv.RegisterOnShutdown(func() {
-		s.mu.Lock()
-		hooks := append([]func(){}, s.shutdownHooks...)
-		s.mu.Unlock()
-		for _, f := range hooks {
-			f()
-		}
-	})
+	if hooks {
+		srv.RegisterOnShutdown(func() {
+			hooks := func() []func() {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				return append([]func(){}, s.shutdownHooks...)
+			}()
+			for _, f := range hooks {
+				f()
+			}
+		})
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -196,7 +276,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down", "drain_timeout", s.cfg.ShutdownTimeout.String())
+	if hooks {
+		s.log.Info("shutting down", "drain_timeout", s.cfg.ShutdownTimeout.String())
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)

@@ -38,7 +38,7 @@ func webFS(t *testing.T) (fstest.MapFS, []byte) {
 
 func TestPrecompressedWasm(t *testing.T) {
 	fsys, wasm := webFS(t)
-	s, err := New(Config{}, Deps{Web: fsys, UI: http.NotFoundHandler()})
+	s, err := New(Config{AllowedHosts: []string{"example.com"}}, Deps{Web: fsys, UI: http.NotFoundHandler()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestAssetCaching(t *testing.T) {
 	if wi.WasmSize != int64(len(fsys["app.wasm"].Data)) {
 		t.Errorf("WasmSize %d", wi.WasmSize)
 	}
-	s, err := New(Config{BasePath: "/v2"}, Deps{Web: fsys, UI: http.NotFoundHandler()})
+	s, err := New(Config{BasePath: "/v2", AllowedHosts: []string{"example.com"}}, Deps{Web: fsys, UI: http.NotFoundHandler()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestAssetCaching(t *testing.T) {
 }
 
 func TestUIWithoutWasmSaysHowToBuild(t *testing.T) {
-	s, err := New(Config{}, Deps{Web: fstest.MapFS{"kubedeck.css": {Data: []byte("x")}}, UI: http.NotFoundHandler(),
+	s, err := New(Config{AllowedHosts: []string{"example.com"}}, Deps{Web: fstest.MapFS{"kubedeck.css": {Data: []byte("x")}}, UI: http.NotFoundHandler(),
 		Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

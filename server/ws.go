@@ -18,9 +18,12 @@ import (
 // browser; the protocol is described in shared/ws.go. A connection is
 // authenticated at the upgrade like any API request (401 envelope without an
 // identity) and its Origin checked (wsAcceptOptions). Each subscription is
-// authorized like a list of its kind. The server pings every
-// WebSocketConfig.PingInterval and drops peers that do not answer; on
-// shutdown it closes every connection with "going away".
+// authorized like a list of its kind, and again every
+// WebSocketConfig.ReauthInterval while it lives. The server pings every
+// WebSocketConfig.PingInterval and drops peers that do not answer; it
+// closes a connection at its MaxLifetime (the client reconnects at once)
+// or when the ID token it was opened with expires, and on shutdown closes
+// every connection with "going away".
 
 // refuseTimeout bounds the telling of a refused connection why.
 const refuseTimeout = 5 * time.Second
@@ -49,7 +52,7 @@ func (s *Server) setupWebSocket(objects *kube.Objects, access *kube.Access) {
 // serveWS upgrades an authenticated request to a WebSocket and serves it
 // until it ends.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.user(r)
+	id, err := s.identify(r)
 	if err != nil {
 		return err
 	}
@@ -63,7 +66,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	ws.SetReadLimit(wsReadLimit)
-	c := newWSConn(s.hub, ws, u, s.log.With("request_id", requestID(r), "user", u.Name))
+	c := newWSConn(s.hub, ws, id.User, id.Expires, s.log.With("request_id", requestID(r), "user", id.User.Name))
 	if err := s.hub.register(c); err != nil {
 		c.refuse(err)
 		return nil

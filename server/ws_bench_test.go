@@ -146,6 +146,7 @@ func dialBenchClients(b *testing.B, bs *benchServer, n int) *benchClients {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		h := http.Header{}
 		h.Set(headerUser, fmt.Sprint("bench-", i))
+		h.Set(headerProxySecret, testProxySecret)
 		conn, _, err := websocket.Dial(ctx, bs.hubURL+"/api/v1/ws", &websocket.DialOptions{HTTPHeader: h})
 		if err == nil {
 			err = conn.Write(ctx, websocket.MessageText, sub)

@@ -10,7 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -20,9 +22,16 @@ import (
 
 // wsClusterFixture is a server on the local cluster (newClusterFixture)
 // behind a real HTTP listener, trusting identity headers from loopback.
+// Access decisions are kept for a second.
 func wsClusterFixture(t *testing.T) (*clusterFixture, *httptest.Server) {
 	t.Helper()
-	f := newClusterFixture(t, Config{TrustedProxies: loopbackProxies}, time.Second)
+	return wsClusterFixtureWith(t, WebSocketConfig{})
+}
+
+// wsClusterFixtureWith is wsClusterFixture with the hub's configuration.
+func wsClusterFixtureWith(t *testing.T, ws WebSocketConfig) (*clusterFixture, *httptest.Server) {
+	t.Helper()
+	f := newClusterFixture(t, Config{TrustedProxies: loopbackProxies, WebSocket: ws}, time.Second)
 	ts := httptest.NewServer(f.s.Handler())
 	t.Cleanup(ts.Close)
 	return f, ts
@@ -267,5 +276,143 @@ func TestWSClusterForbidden(t *testing.T) {
 			t.Fatalf("got %s about namespace %s, which the user may not list", m.Type, secret)
 		}
 		return m.Row != nil && m.Row.Name == "shown"
+	})
+}
+
+// A subscription does not outlive the RoleBinding it was authorized by:
+// once the binding is deleted, the client gets an error FORBIDDEN naming
+// the subscription within about the access TTL plus the re-authorization
+// interval, and no event of it afterwards; its other subscription goes on.
+func TestWSClusterRevoked(t *testing.T) {
+	const ttl = time.Second // the fixture's access TTL
+	f, ts := wsClusterFixtureWith(t, WebSocketConfig{ReauthInterval: ttl})
+	revokedNS := f.namespace(t, "ws-revoked")
+	keptNS := f.namespace(t, "ws-kept")
+	unbind := f.bind(t, "ws-revokee", "view", revokedNS)
+	f.bind(t, "ws-revokee", "view", keptNS)
+	c := dialWS(t, ts, "ws-revokee")
+	subscribeOnceAllowed(t, c, "gone", "deployments", revokedNS)
+	subscribeOnceAllowed(t, c, "kept", "deployments", keptNS)
+
+	unbind()
+	f.waitDenied(t, "ws-revokee", revokedNS)
+	denied := time.Now()
+	budget := 2*ttl + 5*time.Second // a cached allow, a round, and slack
+	for {
+		m, err := c.read(time.Until(denied.Add(budget)))
+		if err != nil {
+			t.Fatalf("no FORBIDDEN within %v of the API server's denial: %v", budget, err)
+		}
+		if m.Type != shared.WSError {
+			continue
+		}
+		if m.Sub != "gone" || m.Error.Code != shared.CodeForbidden ||
+			!strings.Contains(m.Error.Message, `deployments in namespace "`+revokedNS+`"`) {
+			t.Fatalf("got error %+v of sub %q, want FORBIDDEN for subscription \"gone\" naming deployments in %s", m.Error, m.Sub, revokedNS)
+		}
+		break
+	}
+	t.Logf("revoked %v after the API server denied the list", time.Since(denied).Round(10*time.Millisecond))
+
+	ctx := context.Background()
+	if _, err := f.admin.AppsV1().Deployments(revokedNS).Create(ctx, testDeployment(revokedNS, "hidden", "registry.example/x:1", 1, 0), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.admin.AppsV1().Deployments(keptNS).Create(ctx, testDeployment(keptNS, "shown", "registry.example/x:1", 1, 0), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The watch delivers a kind's events in order: none of the revoked
+	// namespace's may come before the kept one's.
+	readUntil(t, c, 30*time.Second, "the kept namespace's deployment", func(m shared.WSMessage) bool {
+		if m.Sub == "gone" {
+			t.Fatalf("got %s of the revoked subscription", m.Type)
+		}
+		return m.Row != nil && m.Row.Name == "shown"
+	})
+}
+
+// waitDenied waits until the API server itself says user may no longer
+// list deployments in namespace.
+func (f *clusterFixture) waitDenied(t testing.TB, user, namespace string) {
+	t.Helper()
+	eventually(t, user+" may not list deployments in "+namespace+" per the API server", func() bool {
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User:               user,
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "list", Group: "apps", Resource: "deployments", Namespace: namespace},
+		}}
+		got, err := f.admin.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), sar, metav1.CreateOptions{})
+		return err == nil && !got.Status.Allowed
+	})
+}
+
+// deployment:progress tells why a rollout is stuck (drawn from its pods)
+// only to a user who may list the pods; one who may list deployments only
+// sees the phase and counts.
+func TestWSClusterProgressPodText(t *testing.T) {
+	f, ts := wsClusterFixture(t)
+	ns := f.namespace(t, "ws-podtext")
+	f.bind(t, "ws-viewer", "view", ns)
+	f.bindDeploymentsOnly(t, "ws-deployer", ns)
+	viewer := dialWS(t, ts, "ws-viewer")
+	subscribeOnceAllowed(t, viewer, "d", "deployments", ns)
+	deployer := dialWS(t, ts, "ws-deployer")
+	subscribeOnceAllowed(t, deployer, "d", "deployments", ns)
+
+	ctx := context.Background()
+	if _, err := f.admin.AppsV1().Deployments(ns).Create(ctx, testDeployment(ns, "bad-image", "registry.example/fail-pull:1", 1, 0), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		c    *wsClient
+		text string
+	}{
+		{"may list pods", viewer, `Image "registry.example/fail-pull:1" cannot be pulled`},
+		{"may list deployments only", deployer, podTextWithheld},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			readUntil(t, tt.c, 60*time.Second, "the rollout failed", func(m shared.WSMessage) bool {
+				p := m.Progress
+				if p == nil || p.Name != "bad-image" || p.Phase != shared.PhaseFailed {
+					return false
+				}
+				if !strings.Contains(p.Message, tt.text) {
+					t.Fatalf("progress message %q, want it to hold %q", p.Message, tt.text)
+				}
+				return true
+			})
+		})
+	}
+}
+
+// bindDeploymentsOnly lets user read deployments, and nothing else, in
+// namespace, and waits until the API server says so.
+func (f *clusterFixture) bindDeploymentsOnly(t testing.TB, user, namespace string) {
+	t.Helper()
+	ctx := context.Background()
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "deployments-reader", Namespace: namespace},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"deployments"},
+			Verbs: []string{"get", "list", "watch"}}},
+	}
+	if _, err := f.admin.RbacV1().Roles(namespace).Create(ctx, role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: user + "-deployments-reader", Namespace: namespace},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+	}
+	if _, err := f.admin.RbacV1().RoleBindings(namespace).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, user+" may list deployments in "+namespace+" per the API server", func() bool {
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User:               user,
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "list", Group: "apps", Resource: "deployments", Namespace: namespace},
+		}}
+		got, err := f.admin.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+		return err == nil && got.Status.Allowed
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -32,27 +33,35 @@ type closeRequest struct {
 }
 
 // wsConn is one WebSocket connection. Its reader goroutine (the handler's
-// own) reads and answers the client's messages and owns subs; its writer
-// goroutine sends what the queue holds and pings. Both end when the
+// own) reads and answers the client's messages and makes and ends its
+// subscriptions; its writer goroutine sends what the queue holds, pings,
+// and closes the connection at the end of its life. Both end when the
 // connection ends, and run returns only after both have.
 type wsConn struct {
-	hub  *hub
-	ws   *websocket.Conn
-	user kube.User
-	log  *slog.Logger
-	q    *sendQueue
+	hub     *hub
+	ws      *websocket.Conn
+	user    kube.User
+	expires time.Time // the sign-in's expiry; zero: none
+	log     *slog.Logger
+	q       *sendQueue
 
-	subs map[string]*subscription // by the client's id; the reader's alone
+	// mu guards subs, by the client's id: the reader adds and removes, the
+	// hub's re-authorization revokes.
+	mu   sync.Mutex
+	subs map[string]*subscription
 
 	closeOnce sync.Once
 	closeReq  chan closeRequest // capacity 1
 }
 
-func newWSConn(h *hub, ws *websocket.Conn, u kube.User, log *slog.Logger) *wsConn {
+// newWSConn makes the connection of ws for user u, whose sign-in expires
+// at expires (zero: it does not).
+func newWSConn(h *hub, ws *websocket.Conn, u kube.User, expires time.Time, log *slog.Logger) *wsConn {
 	return &wsConn{
 		hub:      h,
 		ws:       ws,
 		user:     u,
+		expires:  expires,
 		log:      log,
 		q:        newSendQueue(h.cfg.QueueLimit, controlLimit),
 		subs:     make(map[string]*subscription),
@@ -116,6 +125,7 @@ func (c *wsConn) readLoop(ctx context.Context) {
 func (c *wsConn) logEnd(op string, err error) {
 	status := websocket.CloseStatus(err)
 	if status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway ||
+		status == shared.WSCloseReconnect || status == shared.WSCloseSignInExpired ||
 		errors.Is(err, context.Canceled) {
 		c.log.Debug("websocket closed", "op", op, "status", int(status))
 		return
@@ -139,11 +149,15 @@ func decodeWSMessage(data []byte, m *shared.WSMessage) string {
 }
 
 // writeLoop sends what the queue holds, pings every PingInterval and closes
-// the connection when asked to. It returns when the connection ends.
+// the connection when asked to or when its life ends. It returns when the
+// connection ends.
 func (c *wsConn) writeLoop(ctx context.Context) {
 	cfg := c.hub.cfg
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
+	life, why := c.lifetime()
+	end := time.NewTimer(life)
+	defer end.Stop()
 	// A batch not written within WriteTimeout closes the connection, which
 	// ends the write. One timer, reset per batch, costs less than a context
 	// per write.
@@ -165,6 +179,9 @@ func (c *wsConn) writeLoop(ctx context.Context) {
 			// Close writes the close frame and waits (bounded) for the
 			// client's; the reader then sees the connection end.
 			_ = c.ws.Close(req.code, req.reason)
+			return
+		case <-end.C:
+			c.end(why)
 			return
 		case <-ping.C:
 			pctx, cancel := context.WithTimeout(ctx, cfg.PingTimeout)
@@ -192,6 +209,45 @@ func (c *wsConn) writeLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// lifetime is how long the connection may live and the close code that
+// ends it then: its maximum lifetime less up to a tenth at random, or the
+// time left to its sign-in when that is shorter.
+func (c *wsConn) lifetime() (time.Duration, websocket.StatusCode) {
+	limit := c.hub.cfg.MaxLifetime
+	life := limit - rand.N(limit/10+1)
+	if !c.expires.IsZero() {
+		if left := time.Until(c.expires); left < life {
+			return max(left, 0), shared.WSCloseSignInExpired
+		}
+	}
+	return life, shared.WSCloseReconnect
+}
+
+// end tells the client why its connection ends (code is
+// shared.WSCloseReconnect or shared.WSCloseSignInExpired), then closes it
+// with code. Browsers hide the close code from the client's code; the
+// message says it first.
+func (c *wsConn) end(code websocket.StatusCode) {
+	m, reason := shared.WSMessage{Type: shared.WSReconnect}, "connection lifetime reached; reconnect"
+	if code == shared.WSCloseSignInExpired {
+		m = shared.WSMessage{Type: shared.WSError, Error: &shared.Error{Code: shared.CodeUnauthorized,
+			Message: "Your sign-in has expired; sign in again to see live updates."}}
+		reason = "sign-in expired"
+		c.log.Debug("websocket closed at the sign-in's expiry", "expires", c.expires)
+	}
+	raw, _ := json.Marshal(m) // plain data always encodes
+	ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.WriteTimeout)
+	defer cancel()
+	if err := c.ws.Write(ctx, websocket.MessageText, raw); err != nil {
+		c.logEnd("write", err)
+		_ = c.ws.CloseNow()
+		return
+	}
+	// Close waits (bounded) for the client's close frame; the reader then
+	// sees the connection end.
+	_ = c.ws.Close(code, reason)
 }
 
 // writeBatch writes the batch's messages, one frame each.

@@ -30,22 +30,36 @@ const forbiddenNamespace = "forbidden"
 // newSyntheticHubServer is a server whose hub has the kinds of a real
 // kube.Objects that is never started: the test drives the hub's fan-out
 // (hub.publish) with synthetic events, and every list is allowed but in
-// forbiddenNamespace and, across the cluster, for users named "limited".
+// forbiddenNamespace, across the cluster for users named "limited", and of
+// pods for users named "nopods".
 func newSyntheticHubServer(t testing.TB, cfg WebSocketConfig) (*Server, *httptest.Server) {
+	t.Helper()
+	return newSyntheticHubServerWith(t, Config{TrustedProxies: loopbackProxies, WebSocket: cfg, ShutdownTimeout: 5 * time.Second},
+		syntheticAuthorizer)
+}
+
+// syntheticAuthorizer is the synthetic hub's: see newSyntheticHubServer.
+func syntheticAuthorizer(_ context.Context, u kube.User, k *kube.Kind, namespace string) error {
+	if namespace == forbiddenNamespace || namespace == "" && u.Name == "limited" || k.Name() == "pods" && u.Name == "nopods" {
+		return fmt.Errorf("synthetic authorizer: %w", kube.ErrForbidden)
+	}
+	return nil
+}
+
+// newSyntheticHubServerWith is newSyntheticHubServer with the server's
+// whole configuration and the hub's authorizer given.
+func newSyntheticHubServerWith(t testing.TB, cfg Config, authorize listAuthorizer) (*Server, *httptest.Server) {
 	t.Helper()
 	objects, err := kube.NewObjects(fake.NewClientset(), kube.ObjectsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{TrustedProxies: loopbackProxies, WebSocket: cfg, ShutdownTimeout: 5 * time.Second}, Deps{})
+	if cfg.Auth.Mode == "" && cfg.Auth.ProxySecret == "" {
+		cfg.Auth.ProxySecret = testProxySecret // tryDialWS sends it, as oauth2-proxy would
+	}
+	s, err := New(cfg, Deps{})
 	if err != nil {
 		t.Fatal(err)
-	}
-	authorize := func(_ context.Context, u kube.User, k *kube.Kind, namespace string) error {
-		if namespace == forbiddenNamespace || namespace == "" && u.Name == "limited" {
-			return fmt.Errorf("synthetic authorizer: %w", kube.ErrForbidden)
-		}
-		return nil
 	}
 	s.hub = newHub(s.cfg.WebSocket, s.log, objects, objects.Kind, authorize)
 	s.OnShutdown(func() { s.hub.shutdown(s.cfg.ShutdownTimeout) })
@@ -76,6 +90,7 @@ type readResult struct {
 // dialOptions are the options of dialWS.
 type dialOptions struct {
 	origin string
+	bearer string // an ID token for the Authorization header
 }
 
 // dialWS connects to ts's hub as user (through the trusted-proxy header).
@@ -103,9 +118,13 @@ func tryDialWS(t testing.TB, ts *httptest.Server, user string, opts dialOptions)
 	h := http.Header{}
 	if user != "" {
 		h.Set(headerUser, user)
+		h.Set(headerProxySecret, testProxySecret)
 	}
 	if opts.origin != "" {
 		h.Set("Origin", opts.origin)
+	}
+	if opts.bearer != "" {
+		h.Set("Authorization", "Bearer "+opts.bearer)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -28,6 +29,18 @@ type WebSocketConfig struct {
 	// (default 10: a user's tabs and devices) bound what one user holds.
 	MaxSubscriptions int
 	MaxConnsPerUser  int
+	// ReauthInterval is how often every subscription's right to list is
+	// checked again (default kube.DefaultAccessTTL; set it to the access
+	// decisions' lifetime, which makes each check one review per user,
+	// kind and namespace). A subscription whose right was taken away gets
+	// an error FORBIDDEN and ends.
+	ReauthInterval time.Duration
+	// MaxLifetime bounds how long a connection lives (default 30 min,
+	// less a random tenth so that connections opened together do not end
+	// together). The server then closes it with shared.WSCloseReconnect
+	// and the client reconnects at once: a connection opened under rights
+	// or a sign-in since taken away does not outlive it.
+	MaxLifetime time.Duration
 }
 
 func (c WebSocketConfig) withDefaults() WebSocketConfig {
@@ -44,6 +57,8 @@ func (c WebSocketConfig) withDefaults() WebSocketConfig {
 	def(&c.PingInterval, 30*time.Second)
 	def(&c.PingTimeout, 10*time.Second)
 	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.ReauthInterval, kube.DefaultAccessTTL)
+	def(&c.MaxLifetime, 30*time.Minute)
 	defInt(&c.QueueLimit, 512)
 	defInt(&c.MaxSubscriptions, 20)
 	defInt(&c.MaxConnsPerUser, 10)
@@ -76,6 +91,10 @@ type subscription struct {
 	id     string
 	idJSON []byte // id as a JSON string, for the frames
 	key    subKey
+	// podText says whether the user may list pods where the subscription
+	// listens, and so read deployment:progress messages drawn from pods
+	// (subscriptions to deployments only; kept up by re-authorization).
+	podText atomic.Bool
 }
 
 // hub fans the cache's events out to the subscriptions that match them. It
@@ -95,7 +114,8 @@ type hub struct {
 	index       map[subKey]map[*subscription]struct{}
 	conns       map[*wsConn]struct{}
 	perUser     map[string]int
-	unsubscribe func() // from the source, while connections are open
+	unsubscribe func()        // from the source, while connections are open
+	reauthQuit  chan struct{} // stops the re-authorization, while connections are open
 	closed      bool
 	done        sync.WaitGroup // the connections' run
 }
@@ -142,6 +162,10 @@ func (h *hub) register(c *wsConn) error {
 	h.perUser[c.user.Name]++
 	h.conns[c] = struct{}{}
 	h.done.Add(1)
+	if h.reauthQuit == nil {
+		h.reauthQuit = make(chan struct{})
+		go h.reauthLoop(h.reauthQuit)
+	}
 	if h.unsubscribe == nil && h.source != nil {
 		h.unsubscribe = h.source.Subscribe(h.publish)
 		if h.progress != nil {
@@ -163,12 +187,20 @@ func (h *hub) unregister(c *wsConn) {
 	if _, ok := h.conns[c]; !ok {
 		return
 	}
-	for _, sub := range c.subs {
-		h.removeLocked(sub)
-	}
+	func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, sub := range c.subs {
+			h.removeLocked(sub)
+		}
+	}()
 	delete(h.conns, c)
 	if h.perUser[c.user.Name]--; h.perUser[c.user.Name] <= 0 {
 		delete(h.perUser, c.user.Name)
+	}
+	if len(h.conns) == 0 && h.reauthQuit != nil {
+		close(h.reauthQuit) // the loop may wait for h.mu: do not wait for it
+		h.reauthQuit = nil
 	}
 	if len(h.conns) == 0 && h.unsubscribe != nil {
 		h.unsubscribe()
@@ -277,13 +309,16 @@ func encodeBody(v any) body {
 // shutdown closes every connection with "going away" and refuses new ones,
 // then waits up to timeout for them to end.
 func (h *hub) shutdown(timeout time.Duration) {
-	h.mu.Lock()
-	h.closed = true
-	conns := make([]*wsConn, 0, len(h.conns))
-	for c := range h.conns {
-		conns = append(conns, c)
-	}
-	h.mu.Unlock()
+	var conns []*wsConn
+	func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.closed = true
+		conns = make([]*wsConn, 0, len(h.conns))
+		for c := range h.conns {
+			conns = append(conns, c)
+		}
+	}()
 	for _, c := range conns {
 		c.closeWith(wsGoingAway, "server shutting down")
 	}

@@ -18,6 +18,10 @@ type progressSource interface {
 	ProgressOf(kind, namespace, name string) (shared.DeploymentProgress, bool)
 }
 
+// podTextWithheld replaces a progress message, drawn from pods, for a
+// subscriber who may not list the pods it was drawn from.
+const podTextWithheld = "The rollout is held up; the reason is in its pods, which you may not list here."
+
 // progressKinds are the kinds whose events can change a rollout's progress.
 var progressKinds = map[string]bool{"deployments": true, "replicasets": true, "pods": true}
 
@@ -78,9 +82,11 @@ func (p *progressPusher) notice(ev kube.Event) {
 	if !p.hub.subscribed(progressKind, ev.Row.Namespace) {
 		return
 	}
-	p.mu.Lock()
-	p.pending[objectRef{kind: ev.Kind, namespace: ev.Row.Namespace, name: ev.Row.Name}] = struct{}{}
-	p.mu.Unlock()
+	func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.pending[objectRef{kind: ev.Kind, namespace: ev.Row.Namespace, name: ev.Row.Name}] = struct{}{}
+	}()
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -95,13 +101,15 @@ func (p *progressPusher) loop(quit chan struct{}) {
 			return
 		case <-p.wake:
 		}
-		p.mu.Lock()
-		refs = refs[:0]
-		for r := range p.pending {
-			refs = append(refs, r)
-		}
-		clear(p.pending)
-		p.mu.Unlock()
+		func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			refs = refs[:0]
+			for r := range p.pending {
+				refs = append(refs, r)
+			}
+			clear(p.pending)
+		}()
 		seen := make(map[[2]string]bool, len(refs))
 		for _, r := range refs {
 			prog, ok := p.src.ProgressOf(r.kind, r.namespace, r.name)
@@ -119,20 +127,24 @@ func (p *progressPusher) loop(quit chan struct{}) {
 }
 
 // publishProgress queues a deployment:progress on every subscription to
-// deployments in its namespace.
+// deployments in its namespace. Its message is drawn from pods: a
+// subscriber who may not list them gets podTextWithheld instead.
 func (h *hub) publishProgress(prog shared.DeploymentProgress) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	var b body
+	var full, withheld body
 	key := "progress/" + prog.Namespace + "/" + prog.Name
 	h.each(progressKind, prog.Namespace, func(sub *subscription) {
-		if b == nil {
-			b = encodeBody(progressBody{Kind: progressKind, Progress: &prog})
-			if b == nil {
+		b, p := &full, prog
+		if prog.Message != "" && !sub.podText.Load() {
+			b, p.Message = &withheld, podTextWithheld
+		}
+		if *b == nil {
+			if *b = encodeBody(progressBody{Kind: progressKind, Progress: &p}); *b == nil {
 				return
 			}
 		}
-		sub.conn.q.push(sub, key, shared.WSProgress, b)
+		sub.conn.q.push(sub, key, shared.WSProgress, *b)
 	})
 }
 

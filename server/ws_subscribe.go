@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -16,6 +18,10 @@ import (
 
 // authorizeTimeout bounds the access review of one subscription.
 const authorizeTimeout = 10 * time.Second
+
+// reauthParallel bounds the access reviews one round of re-authorization
+// has in flight.
+const reauthParallel = 8
 
 // subscribe checks and authorizes a subscribe:resources, then adds it to the
 // hub. A refused subscription gets one error message naming it, and nothing
@@ -26,17 +32,26 @@ const authorizeTimeout = 10 * time.Second
 // some namespaces only is refused a subscription to every namespace (and
 // told to subscribe per namespace) rather than given a filtered one: the
 // filter would have to follow rights that change while the subscription
-// lives, with an access review on the hot path of every event.
+// lives, with an access review on the hot path of every event. The rights
+// are checked again while it lives (reauthorize).
 func (c *wsConn) subscribe(ctx context.Context, m shared.WSMessage) {
 	if problem := validSubID(m.ID); problem != "" {
 		c.sendError(m.ID, shared.CodeValidation, problem)
 		return
 	}
-	if _, ok := c.subs[m.ID]; ok {
+	var taken bool
+	var n int
+	func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		_, taken = c.subs[m.ID]
+		n = len(c.subs)
+	}()
+	if taken {
 		c.sendError(m.ID, shared.CodeConflict, "A subscription "+quoted(m.ID)+" exists on this connection already; unsubscribe first or use another id.")
 		return
 	}
-	if len(c.subs) >= c.hub.cfg.MaxSubscriptions {
+	if n >= c.hub.cfg.MaxSubscriptions {
 		c.sendError(m.ID, shared.CodeRateLimited, fmt.Sprintf(
 			"A connection holds at most %d subscriptions; unsubscribe from one first.", c.hub.cfg.MaxSubscriptions))
 		return
@@ -57,16 +72,31 @@ func (c *wsConn) subscribe(ctx context.Context, m shared.WSMessage) {
 		}
 	}
 	actx, cancel := context.WithTimeout(ctx, authorizeTimeout)
-	err := c.hub.authorize(actx, c.user, kind, m.Namespace)
-	cancel()
-	if err != nil {
+	defer cancel()
+	if err := c.hub.authorize(actx, c.user, kind, m.Namespace); err != nil {
 		c.refuseSubscription(m, err)
 		return
 	}
 	idJSON, _ := json.Marshal(m.ID) // a string always encodes
 	sub := &subscription{conn: c, id: m.ID, idJSON: idJSON, key: subKey{kind: kind.Name(), namespace: m.Namespace}}
-	c.subs[m.ID] = sub
+	if sub.key.kind == progressKind {
+		sub.podText.Store(c.hub.mayListPods(actx, c.user, m.Namespace) == nil)
+	}
+	func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.subs[m.ID] = sub
+	}()
 	c.hub.add(sub)
+}
+
+// mayListPods says whether u may list pods in namespace: nil when allowed.
+func (h *hub) mayListPods(ctx context.Context, u kube.User, namespace string) error {
+	pods, ok := h.kinds("pods")
+	if !ok {
+		return errors.New("the cache has no pods")
+	}
+	return h.authorize(ctx, u, pods, namespace)
 }
 
 // refuseSubscription tells the client why it may not subscribe.
@@ -88,14 +118,151 @@ func (c *wsConn) refuseSubscription(m shared.WSMessage, err error) {
 
 // unsubscribe ends a subscription and drops what waits for it.
 func (c *wsConn) unsubscribe(m shared.WSMessage) {
-	sub, ok := c.subs[m.ID]
+	var sub *subscription
+	var ok bool
+	func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		sub, ok = c.subs[m.ID]
+		delete(c.subs, m.ID)
+	}()
 	if !ok {
 		c.sendError(m.ID, shared.CodeNotFound, "There is no subscription "+quoted(m.ID)+" on this connection.")
 		return
 	}
-	delete(c.subs, m.ID)
 	c.hub.remove(sub)
 	c.q.forget(sub)
+}
+
+// revoke ends sub, whose right to list was taken away, unless it has ended
+// already, and tells the client.
+func (c *wsConn) revoke(sub *subscription) {
+	var held bool
+	func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		held = c.subs[sub.id] == sub
+		if held {
+			delete(c.subs, sub.id)
+		}
+	}()
+	if !held {
+		return
+	}
+	c.hub.remove(sub) // no event is queued for it after this
+	c.q.forget(sub)   // and none that was waits
+	where := "in namespace " + quoted(sub.key.namespace)
+	if sub.key.namespace == "" {
+		where = "across the cluster"
+	}
+	c.log.Info("websocket subscription revoked", "kind", sub.key.kind, "namespace", sub.key.namespace)
+	c.sendError(sub.id, shared.CodeForbidden, "You may no longer list "+sub.key.kind+" "+where+
+		"; subscription "+quoted(sub.id)+" has ended.")
+}
+
+// grant is a right that subscriptions rely on: that user may list kind in
+// namespace. For pods, the right to read deployment:progress messages.
+type grant struct {
+	user      kube.User
+	kind      *kube.Kind
+	namespace string
+	subs      []*subscription
+	podText   bool // the subscriptions' podText, not the subscriptions themselves
+}
+
+// reauthLoop re-authorizes every subscription each ReauthInterval until
+// quit is closed.
+func (h *hub) reauthLoop(quit <-chan struct{}) {
+	t := time.NewTicker(h.cfg.ReauthInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+			h.reauthorize(quit)
+		}
+	}
+}
+
+// reauthorize checks the rights every subscription relies on again, once
+// per user, kind and namespace (the access decisions are cached for their
+// TTL, so a round costs about one review per grant and TTL). A subscription
+// whose right was taken away is revoked; one whose check fails otherwise
+// (the API server does not answer) is kept until a later round decides.
+func (h *hub) reauthorize(quit <-chan struct{}) {
+	sem := make(chan struct{}, reauthParallel)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for _, g := range h.grants() {
+		select {
+		case <-quit:
+			return
+		case sem <- struct{}{}:
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			h.recheck(g)
+		})
+	}
+}
+
+// grants gathers the rights the subscriptions rely on.
+func (h *hub) grants() []*grant {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	byKey := make(map[string]*grant)
+	add := func(sub *subscription, kind string, podText bool) {
+		u := sub.conn.user
+		key := u.Name + "\x00" + strings.Join(u.Groups, "\x00") + "\x01" + kind + "/" + sub.key.namespace
+		if podText { // a grant of its own, though it asks what a subscription to pods asks
+			key += "\x01text"
+		}
+		g := byKey[key]
+		if g == nil {
+			k, ok := h.kinds(kind)
+			if !ok {
+				return
+			}
+			g = &grant{user: u, kind: k, namespace: sub.key.namespace, podText: podText}
+			byKey[key] = g
+		}
+		g.subs = append(g.subs, sub)
+	}
+	for key, set := range h.index {
+		for sub := range set {
+			add(sub, key.kind, false)
+			if key.kind == progressKind {
+				add(sub, "pods", true)
+			}
+		}
+	}
+	out := make([]*grant, 0, len(byKey))
+	for _, g := range byKey {
+		out = append(out, g)
+	}
+	return out
+}
+
+// recheck asks again whether g holds and acts on the answer.
+func (h *hub) recheck(g *grant) {
+	ctx, cancel := context.WithTimeout(context.Background(), authorizeTimeout)
+	defer cancel()
+	err := h.authorize(ctx, g.user, g.kind, g.namespace)
+	switch {
+	case err == nil || errors.Is(err, kube.ErrForbidden):
+		for _, sub := range g.subs {
+			switch {
+			case g.podText:
+				sub.podText.Store(err == nil)
+			case err != nil:
+				sub.conn.revoke(sub)
+			}
+		}
+	default:
+		h.log.Warn("websocket subscriptions not re-authorized; kept until the next round",
+			"user", g.user.Name, "kind", g.kind.Name(), "namespace", g.namespace, "err", err)
+	}
 }
 
 // validSubID says what is wrong with a subscription id, for people; ""

@@ -58,6 +58,9 @@ type ListResult struct {
 	ResourceVersion string   `json:"resourceVersion"`
 	// Forbidden names the namespaces left out because the user may not list them.
 	Forbidden []string `json:"forbidden,omitempty"`
+	// Hidden counts the namespaces left out that the user may not even know
+	// the names of (they may neither list nor get them).
+	Hidden int `json:"hidden,omitempty"`
 }
 
 // Namespace is one namespace the user may see.

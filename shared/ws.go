@@ -15,6 +15,7 @@ package shared
 //	{"type":"resync","sub":"s1"}
 //	{"type":"error","sub":"s1","error":{"code":"FORBIDDEN","message":"…"}}
 //	{"type":"pong"}
+//	{"type":"reconnect"}
 //
 // A subscription names a kind (KindInfo.Name) and a namespace; an empty
 // namespace means every namespace, which needs the right to list the kind
@@ -26,6 +27,16 @@ package shared
 // deployment:progress rides on subscriptions to "deployments": a client
 // subscribed to deployments in a namespace also gets the rollout progress
 // of each Deployment there whenever it, its ReplicaSets or its Pods change.
+// Its Message, drawn from the pods, goes only to users who may list pods
+// there.
+//
+// Subscriptions are authorized again while they live: one whose right was
+// taken away gets an error FORBIDDEN naming it, and nothing more. A
+// connection lives a bounded time: the server then sends reconnect and
+// closes with WSCloseReconnect, and the client reconnects at once and
+// subscribes again. A connection made with an ID token ends when the token
+// expires: an error UNAUTHORIZED without a sub, then WSCloseSignInExpired;
+// the client reconnects, signing in again if that is refused.
 
 // WSType is the type of a WebSocket message.
 type WSType string
@@ -57,6 +68,20 @@ const (
 	WSError WSType = "error"
 	// WSPong answers a WSPing.
 	WSPong WSType = "pong"
+	// WSReconnect tells the client that the server closes the connection
+	// on purpose, at the end of its lifetime: the client reconnects at
+	// once, without backoff, and subscribes again.
+	WSReconnect WSType = "reconnect"
+)
+
+// The close codes (of the range for applications) with which the server
+// ends a connection on purpose. A browser does not show the client the
+// code, so a message says the same first (see above).
+const (
+	// WSCloseReconnect ends a connection that reached its lifetime.
+	WSCloseReconnect = 4000
+	// WSCloseSignInExpired ends a connection whose ID token expired.
+	WSCloseSignInExpired = 4001
 )
 
 // WSMessage is one message of the WebSocket protocol, in either direction.
@@ -72,6 +97,8 @@ type WSMessage struct {
 	Row       *Row   `json:"row,omitempty"`
 	// Progress is set on WSProgress.
 	Progress *DeploymentProgress `json:"progress,omitempty"`
+	// Operation is set on WSOperationProgress: the operation's whole state.
+	Operation *Operation `json:"operation,omitempty"`
 	// Error is set on WSError.
 	Error *Error `json:"error,omitempty"`
 }

@@ -6,6 +6,7 @@ package redistest
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -17,14 +18,27 @@ const Binary = "/usr/bin/redis-server"
 
 // Server is a redis-server the test started.
 type Server struct {
-	t    testing.TB
-	port int
-	cmd  *exec.Cmd
+	t        testing.TB
+	port     int
+	password string
+	cmd      *exec.Cmd
+}
+
+// Options configure a server.
+type Options struct {
+	// Password, when set, is required of every client (requirepass).
+	Password string
 }
 
 // Start starts redis-server on a free port; it is killed when the test
 // ends. Without the binary the test is skipped with how to get it.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if _, err := exec.LookPath(Binary); err != nil {
 		t.Skip("redis-server not found: apt-get install redis-server (make test provides it)")
@@ -35,21 +49,36 @@ func Start(t testing.TB) *Server {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	s := &Server{t: t, port: port}
+	s := &Server{t: t, port: port, password: opts.Password}
 	s.Restart()
 	t.Cleanup(s.Kill)
 	return s
 }
 
-// URL is the server's redis:// URL.
-func (s *Server) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", s.port) }
+// URL is the server's redis:// URL, with its password when it has one.
+func (s *Server) URL() string {
+	u := url.URL{Scheme: "redis", Host: s.Addr(), Path: "/0"}
+	if s.password != "" {
+		u.User = url.UserPassword("", s.password)
+	}
+	return u.String()
+}
+
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.port) }
+
+// Password is the password the server requires ("" for none).
+func (s *Server) Password() string { return s.password }
 
 // Restart starts the server again on its port (after Kill) and waits until
 // it accepts connections.
 func (s *Server) Restart() {
 	s.t.Helper()
-	s.cmd = exec.Command(Binary, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
+	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}
+	if s.password != "" {
+		args = append(args, "--requirepass", s.password)
+	}
+	s.cmd = exec.Command(Binary, args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
