@@ -160,10 +160,8 @@ func TestObjectsPageDeleteFollowsPermissions(t *testing.T) {
 func TestObjectsPageMarksLiveRows(t *testing.T) {
 	p := loadedPage(shared.Row{UID: "u1", Name: "old", Namespace: "demo", Status: "Running", Level: shared.LevelOK})
 	now := time.Now()
-	p.rows.apply(shared.WSMessage{Type: shared.WSCreated, Kind: "pods",
-		Row: &shared.Row{UID: "u2", Name: "fresh", Namespace: "demo", Status: "Pending", Level: shared.LevelWarning}}, now)
-	p.rows.apply(shared.WSMessage{Type: shared.WSDeleted, Kind: "pods",
-		Row: &shared.Row{UID: "u1", Name: "old", Namespace: "demo", Status: "Running", Level: shared.LevelOK}}, now)
+	p.rows.apply(rowEvent(shared.WSCreated, "pods", shared.Row{UID: "u2", Name: "fresh", Namespace: "demo", Status: "Pending", Level: shared.LevelWarning}), now)
+	p.rows.apply(rowEvent(shared.WSDeleted, "pods", shared.Row{UID: "u1", Name: "old", Namespace: "demo", Status: "Running", Level: shared.LevelOK}), now)
 	html := renderPage(t, p)
 	for _, w := range []string{`kd-row kd-row-new`, `kd-tag kd-tag-new`, `kd-row kd-row-deleted`, `kd-tag kd-tag-deleted`, "1–1 of 1"} {
 		if !strings.Contains(html, w) {

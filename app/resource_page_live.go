@@ -163,8 +163,9 @@ func (p *objectsPage) onSocket(s *pageSub, m shared.WSMessage) {
 		if p.rows.apply(m, time.Now()) {
 			p.scheduleExpire()
 		}
-		if m.Row != nil && p.drawer.state == stateLoaded && p.drawer.detail.Row.UID == m.Row.UID {
-			p.drawer.detail.Row = *m.Row
+		var ev shared.WSResourceEvent
+		if p.drawer.state == stateLoaded && m.Decode(&ev) == nil && p.drawer.detail.Row.UID == ev.Row.UID {
+			p.drawer.detail.Row = ev.Row
 		}
 	case shared.WSResync:
 		p.requestReload()

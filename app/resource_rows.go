@@ -107,10 +107,11 @@ func (l *liveRows) pages() int {
 // apply takes one resource event of the view's kind and reports whether
 // the table changed.
 func (l *liveRows) apply(m shared.WSMessage, now time.Time) bool {
-	if m.Row == nil || m.Kind != l.view.Kind {
+	var ev shared.WSResourceEvent
+	if m.Decode(&ev) != nil || ev.Kind != l.view.Kind {
 		return false
 	}
-	r := *m.Row
+	r := ev.Row
 	i := l.index(r.UID)
 	switch m.Type {
 	case shared.WSCreated, shared.WSUpdated:

@@ -27,7 +27,16 @@ func shown(l *liveRows) []string {
 }
 
 func event(typ shared.WSType, namespace, name, status string) shared.WSMessage {
-	return shared.WSMessage{Type: typ, Kind: "pods", Row: &shared.Row{UID: name, Kind: "Pod", Name: name, Namespace: namespace, Status: status}}
+	return rowEvent(typ, "pods", shared.Row{UID: name, Kind: "Pod", Name: name, Namespace: namespace, Status: status})
+}
+
+// rowEvent is a resource event message about row, of kind.
+func rowEvent(typ shared.WSType, kind string, row shared.Row) shared.WSMessage {
+	m, err := shared.NewWSMessage(typ, shared.WSResourceEvent{Kind: kind, Row: row})
+	if err != nil {
+		panic(err) // plain data always encodes
+	}
+	return m
 }
 
 func TestLiveRowsApplyEvents(t *testing.T) {
@@ -80,7 +89,7 @@ func TestLiveRowsApplyEvents(t *testing.T) {
 			[]shared.WSMessage{event(shared.WSDeleted, "demo", "z", "Running")},
 			[]string{"a::Running", "b::Running"}, 59},
 		{"another kind's event is ignored", 2, 1, []string{"a", "b"}, view,
-			[]shared.WSMessage{{Type: shared.WSDeleted, Kind: "services", Row: &shared.Row{UID: "a"}}},
+			[]shared.WSMessage{rowEvent(shared.WSDeleted, "services", shared.Row{UID: "a"})},
 			[]string{"a::Running", "b::Running"}, 2},
 	}
 	for _, tc := range tests {
@@ -228,8 +237,7 @@ func TestLiveRowsSkipOlderVersions(t *testing.T) {
 			l.reset(shared.ListResult{Kind: "pods", Total: 1, Pages: 1, Limit: 50,
 				Rows: []shared.Row{{UID: "u1", Name: "web", Namespace: "demo", Version: tt.listed}}},
 				objectsView{Kind: "pods", Page: 1}, time.Now())
-			l.apply(shared.WSMessage{Type: shared.WSUpdated, Kind: "pods",
-				Row: &shared.Row{UID: "u1", Name: "web", Namespace: "demo", Version: tt.incoming}}, time.Now())
+			l.apply(rowEvent(shared.WSUpdated, "pods", shared.Row{UID: "u1", Name: "web", Namespace: "demo", Version: tt.incoming}), time.Now())
 			if got := l.rows[0].Row.Version; got != tt.want {
 				t.Errorf("row version %q, want %q", got, tt.want)
 			}

@@ -22,6 +22,8 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/cache"
+	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
 )
@@ -91,7 +93,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	deps := server.Deps{Log: log, UI: newAppHandler(cfg.basePath, version, wi), Web: web.FS, Registry: reg}
+	deps := server.Deps{Log: log, UI: newAppHandler(cfg.basePath, version, wi), Web: web.FS, Registry: reg,
+		Operations: operations.NewMemory(operations.MemoryOptions{})}
 
 	restCfg, stopCluster, err := clusterConfig(ctx, cfg, log)
 	if err != nil {
@@ -185,11 +188,11 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		return err
 	}
 	objects.Start(ctx)
-	metrics, err := kube.NewCacheMetrics(deps.Registry)
+	metrics, err := cache.NewMetrics(deps.Registry)
 	if err != nil {
 		return err
 	}
-	store := kube.NewMemoryCache(0)
+	store := cache.NewMemory(0)
 	deps.Checks = append(deps.Checks,
 		server.Check{Name: "kubernetes", Check: kc.Ping},
 		server.Check{Name: "informers", Check: objects.Check})
@@ -197,13 +200,13 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		// go-redis logs every failed dial to stderr; a down Redis is a
 		// readiness state here, so its chatter goes to the debug log.
 		redis.SetLogger(redisLog{log})
-		ropts := kube.RedisOptions{URL: cfg.redisURL, Log: log}
+		ropts := cache.RedisOptions{URL: cfg.redisURL, Log: log}
 		if cfg.redisPasswordFile != "" {
 			if ropts.Password, err = readSecretFile("--redis-password-file", cfg.redisPasswordFile, 1); err != nil {
 				return err
 			}
 		}
-		rcache, err := kube.NewRedisCache(ropts)
+		rcache, err := cache.NewRedis(ropts)
 		if err != nil {
 			return err
 		}
@@ -215,7 +218,7 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 	}
 	deps.Kube = kc
 	deps.Objects = objects
-	aopts := kube.AccessOptions{TTL: cfg.accessTTL, Cache: kube.NamedCache(store, "access", metrics)}
+	aopts := kube.AccessOptions{TTL: cfg.accessTTL, Cache: cache.Named(store, "access", metrics)}
 	if cfg.accessKeyFile != "" {
 		key, err := readSecretFile("--access-key-file", cfg.accessKeyFile, kube.MinAccessKeyLength)
 		if err != nil {

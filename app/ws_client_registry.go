@@ -14,7 +14,7 @@ import (
 // to its UI goroutine (app.Context.Dispatch).
 type wsHandler struct {
 	// onMessage gets the subscription's resource events, resync and error
-	// messages.
+	// messages, or the operation's states (operation:progress).
 	onMessage func(shared.WSMessage)
 	// onLive(true) says the server has the subscription in place, after a
 	// connect or a reconnect (or refused it: then an error came first):
@@ -24,17 +24,24 @@ type wsHandler struct {
 	onLive func(live bool)
 }
 
-// wsSub is one subscription of the client.
+// wsSub is one subscription of the client: to the resources of a kind in
+// a namespace, or to an operation (whose id is the subscription's).
 type wsSub struct {
 	id        string
 	kind      string
 	namespace string
+	operation bool
 	h         wsHandler
 }
 
 // message is the subscribe message for the subscription.
 func (s *wsSub) message() shared.WSMessage {
-	return shared.WSMessage{Type: shared.WSSubscribe, ID: s.id, Kind: s.kind, Namespace: s.namespace}
+	if s.operation {
+		return shared.WSMessage{Type: shared.WSSubscribeOperation, ID: s.id}
+	}
+	m, _ := shared.NewWSMessage(shared.WSSubscribe, shared.WSResources{Kind: s.kind, Namespace: s.namespace}) // plain data always encodes
+	m.ID = s.id
+	return m
 }
 
 // subRegistry holds a client's subscriptions under the ids it gives them
@@ -56,6 +63,19 @@ func (r *subRegistry) add(kind, namespace string, h wsHandler) *wsSub {
 	r.next++
 	s := &wsSub{id: "s" + strconv.Itoa(r.next), kind: kind, namespace: namespace, h: h}
 	r.subs[s.id] = s
+	return s
+}
+
+// addOperation registers the following of operation id, under that id; it
+// replaces the handler of a following of the same operation.
+func (r *subRegistry) addOperation(id string, h wsHandler) *wsSub {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.subs == nil {
+		r.subs = map[string]*wsSub{}
+	}
+	s := &wsSub{id: id, operation: true, h: h}
+	r.subs[id] = s
 	return s
 }
 

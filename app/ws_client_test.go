@@ -69,11 +69,14 @@ func TestSubRegistry(t *testing.T) {
 	for _, s := range r.all() {
 		msgs = append(msgs, s.message())
 	}
+	sub := func(id, data string) shared.WSMessage {
+		return shared.WSMessage{Type: shared.WSSubscribe, ID: id, Data: json.RawMessage(data)}
+	}
 	want := []shared.WSMessage{
-		{Type: shared.WSSubscribe, ID: "s1", Kind: "pods", Namespace: "demo"},
-		{Type: shared.WSSubscribe, ID: "s2", Kind: "deployments"},
-		{Type: shared.WSSubscribe, ID: "s3", Kind: "services", Namespace: "team-web"},
-		{Type: shared.WSSubscribe, ID: "s12", Kind: "configmaps", Namespace: "demo"},
+		sub("s1", `{"kind":"pods","namespace":"demo"}`),
+		sub("s2", `{"kind":"deployments"}`),
+		sub("s3", `{"kind":"services","namespace":"team-web"}`),
+		sub("s12", `{"kind":"configmaps","namespace":"demo"}`),
 	}
 	if diff := cmp.Diff(want, msgs); diff != "" {
 		t.Errorf("resubscribe messages (-want +got):\n%s", diff)
@@ -376,5 +379,36 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestWSClientFollowsAnOperationUntilItIsDone(t *testing.T) {
+	c := newWSClient("ws://unused")
+	var phases []shared.OperationPhase
+	s := c.subs.addOperation("OP1", wsHandler{onMessage: func(m shared.WSMessage) {
+		var op shared.Operation
+		if err := m.Decode(&op); err != nil {
+			t.Errorf("decode %s: %v", m.Data, err)
+		}
+		phases = append(phases, op.Phase)
+	}})
+	if diff := cmp.Diff(shared.WSMessage{Type: shared.WSSubscribeOperation, ID: "OP1"}, s.message()); diff != "" {
+		t.Errorf("subscribe message (-want +got):\n%s", diff)
+	}
+	steps := []struct {
+		raw        string
+		registered bool // sent again after a reconnect
+	}{
+		{`{"type":"operation:progress","sub":"OP1","data":{"id":"OP1","phase":"running"}}`, true},
+		{`{"type":"operation:progress","sub":"OP1","data":{"id":"OP1","phase":"succeeded"}}`, false},
+	}
+	for _, st := range steps {
+		c.handle([]byte(st.raw))
+		if _, ok := c.subs.get("OP1"); ok != st.registered {
+			t.Errorf("after %s: registered %v, want %v", st.raw, ok, st.registered)
+		}
+	}
+	if diff := cmp.Diff([]shared.OperationPhase{shared.OperationRunning, shared.OperationSucceeded}, phases); diff != "" {
+		t.Errorf("phases seen (-want +got):\n%s", diff)
 	}
 }

@@ -11,7 +11,12 @@ import (
 
 	authv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedeck/kubedeck/kube/cache"
 )
+
+// MinAccessKeyLength is the shortest AccessOptions.Key.
+const MinAccessKeyLength = cache.MinKeyLength
 
 // DefaultAccessTTL is how long an access decision is kept.
 const DefaultAccessTTL = 5 * time.Second
@@ -25,8 +30,8 @@ type AccessOptions struct {
 	// TTL is how long a decision, allow or deny, is kept (default 5 s).
 	TTL time.Duration
 	// Cache keeps the decisions (nil: an in-process cache). Pass a
-	// NamedCache so its requests are counted.
-	Cache Cache
+	// cache.Named so its requests are counted.
+	Cache cache.Cache
 	// Key signs the decisions kept in Cache: one read back that does not
 	// verify under it is ignored and reviewed again, so whoever can write
 	// to a shared cache cannot grant access. Replicas given the same key
@@ -46,7 +51,7 @@ type AccessOptions struct {
 // reviews in flight. It is safe for concurrent use.
 type Access struct {
 	client   *Client
-	cache    Cache
+	cache    cache.Cache
 	ttl      time.Duration
 	parallel int
 	flight   flight
@@ -58,12 +63,12 @@ func NewAccess(c *Client, opts AccessOptions) *Access {
 		opts.TTL = DefaultAccessTTL
 	}
 	if opts.Cache == nil {
-		opts.Cache = NewMemoryCache(0)
+		opts.Cache = cache.NewMemory(0)
 	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 8
 	}
-	return &Access{client: c, cache: newSignedCache(opts.Cache, opts.Key), ttl: opts.TTL, parallel: opts.Parallel}
+	return &Access{client: c, cache: cache.NewSigned(opts.Cache, opts.Key), ttl: opts.TTL, parallel: opts.Parallel}
 }
 
 // Resource names what is accessed: an API group ("" for core) and resource.

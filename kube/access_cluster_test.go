@@ -11,6 +11,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedeck/kubedeck/kube/cache"
 )
 
 // bindGroupView gives group the view ClusterRole in namespace.
@@ -38,11 +40,11 @@ func TestAccessOnCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics, err := NewCacheMetrics(prometheus.NewRegistry())
+	metrics, err := cache.NewMetrics(prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := NewAccess(client, AccessOptions{TTL: time.Minute, Cache: NamedCache(NewMemoryCache(0), "access", metrics)})
+	a := NewAccess(client, AccessOptions{TTL: time.Minute, Cache: cache.Named(cache.NewMemory(0), "access", metrics)})
 	alice := User{Name: "alice", Groups: []string{"team-a", "system:masters"}}
 	bob := User{Name: "bob"}
 	pods := Resource{Resource: "pods"}

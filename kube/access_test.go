@@ -17,7 +17,8 @@ import (
 	authv1 "k8s.io/api/authorization/v1"
 	"k8s.io/client-go/rest"
 
-	"github.com/kubedeck/kubedeck/kube/redistest"
+	"github.com/kubedeck/kubedeck/kube/cache"
+	"github.com/kubedeck/kubedeck/kube/cache/redistest"
 )
 
 // reviewServer is a fake API server that answers access reviews (subject
@@ -119,7 +120,7 @@ func (rs *reviewServer) client(t *testing.T, qps float32, burst int) *Client {
 // must be a denial, reached by a review.
 func TestAccessIgnoresForgedDecisions(t *testing.T) {
 	srv := redistest.Start(t)
-	store, err := NewRedisCache(RedisOptions{URL: srv.URL()})
+	store, err := cache.NewRedis(cache.RedisOptions{URL: srv.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestAccessIgnoresForgedDecisions(t *testing.T) {
 	t.Cleanup(func() { _ = attacker.Close() })
 
 	rs := newReviewServer(t, 0, func(user string, _ *authv1.ResourceAttributes) bool { return user == "admin" })
-	a := NewAccess(rs.client(t, 0, 0), AccessOptions{TTL: time.Minute, Cache: NamedCache(store, "access", nil)})
+	a := NewAccess(rs.client(t, 0, 0), AccessOptions{TTL: time.Minute, Cache: cache.Named(store, "access", nil)})
 	ctx := context.Background()
 	pods := Resource{Resource: "pods"}
 	victim := User{Name: "mallory"}
@@ -165,51 +166,6 @@ func TestAccessIgnoresForgedDecisions(t *testing.T) {
 			}
 			if rs.count() != before+1 {
 				t.Errorf("%d reviews made, want 1: the forged value must be ignored", rs.count()-before)
-			}
-		})
-	}
-}
-
-// TestSignedCache checks the decisions kept in a Cache can be read back
-// only by the key that signed them, only under the key they were stored
-// under, and only until they expire.
-func TestSignedCache(t *testing.T) {
-	ctx := context.Background()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	base := NewMemoryCache(0)
-	c := newSignedCache(base, []byte("0123456789abcdef0123456789abcdef"))
-	c.now = func() time.Time { return now }
-	other := newSignedCache(base, []byte("another key, another kubedeck..."))
-	other.now = c.now
-
-	if err := c.Set(ctx, "k", []byte("1"), time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	raw, _, _ := base.Get(ctx, "k")
-	_ = base.Set(ctx, "copy", raw, time.Hour)
-
-	type result struct {
-		Val string
-		OK  bool
-	}
-	get := func(c *signedCache, key string) result {
-		v, ok, _ := c.Get(ctx, key)
-		return result{string(v), ok}
-	}
-	tests := []struct {
-		name string
-		got  func() result
-		want result
-	}{
-		{"read back", func() result { return get(c, "k") }, result{"1", true}},
-		{"read by another key", func() result { return get(other, "k") }, result{}},
-		{"copied under another name", func() result { return get(c, "copy") }, result{}},
-		{"after it expired", func() result { now = now.Add(time.Minute); return get(c, "k") }, result{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, tt.got()); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -12,7 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/cache"
+	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -235,7 +235,7 @@ func (o *Objects) podsOf(k *Kind, namespace, uid string) []shared.Row {
 	return out
 }
 
-func (o *Objects) replicaSetsIn(namespace string) (cache.SharedIndexInformer, bool) {
+func (o *Objects) replicaSetsIn(namespace string) (toolscache.SharedIndexInformer, bool) {
 	if inf, ok := o.replicaSets[metav1.NamespaceAll]; ok {
 		return inf, true
 	}

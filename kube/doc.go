@@ -1,5 +1,6 @@
 // Package kube is everything that talks to Kubernetes: client configuration,
-// impersonation, error translation and retries, the informer cache and the
-// rows it serves, access reviews, and the optional Redis cache. It has no HTTP
-// in it: functions take clients and return shared types.
+// impersonation, error translation and retries, the informer store and the
+// rows it serves, and access reviews. It has no HTTP in it: functions take
+// clients and return shared types. The Redis/memory cache is package
+// kube/cache; Helm will be package kube/helm.
 package kube

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
-	"k8s.io/client-go/tools/cache"
+	toolscache "k8s.io/client-go/tools/cache"
 
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -48,7 +48,7 @@ type Kind struct {
 	gvk      schema.GroupVersionKind
 	cols     []column
 	sortKeys []string // baseSortKeys, then the columns' keys
-	informer func(informers.SharedInformerFactory) cache.SharedIndexInformer
+	informer func(informers.SharedInformerFactory) toolscache.SharedIndexInformer
 	row      func(obj any) (shared.Row, bool)
 }
 
@@ -107,7 +107,7 @@ func newRegistry() *registry {
 			info: shared.KindInfo{Name: "pods", Kind: "Pod", Namespaced: true}, gvk: core("Pod"),
 			cols: []column{col("ready", "Ready", sortRatio), col("restarts", "Restarts", sortNumber),
 				col("node", "Node", sortText), col("ip", "IP", sortText)},
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Core().V1().Pods().Informer()
 			},
 			row: rowOf(podRow),
@@ -115,7 +115,7 @@ func newRegistry() *registry {
 		{
 			info: shared.KindInfo{Name: "deployments", Kind: "Deployment", Namespaced: true, Workload: true}, gvk: apps("Deployment"),
 			cols: workload,
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Apps().V1().Deployments().Informer()
 			},
 			row: rowOf(deploymentRow),
@@ -123,7 +123,7 @@ func newRegistry() *registry {
 		{
 			info: shared.KindInfo{Name: "statefulsets", Kind: "StatefulSet", Namespaced: true, Workload: true}, gvk: apps("StatefulSet"),
 			cols: workload,
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Apps().V1().StatefulSets().Informer()
 			},
 			row: rowOf(statefulSetRow),
@@ -131,7 +131,7 @@ func newRegistry() *registry {
 		{
 			info: shared.KindInfo{Name: "daemonsets", Kind: "DaemonSet", Namespaced: true, Workload: true}, gvk: apps("DaemonSet"),
 			cols: workload,
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Apps().V1().DaemonSets().Informer()
 			},
 			row: rowOf(daemonSetRow),
@@ -140,7 +140,7 @@ func newRegistry() *registry {
 			info: shared.KindInfo{Name: "services", Kind: "Service", Namespaced: true}, gvk: core("Service"),
 			cols: []column{col("type", "Type", sortText), col("clusterIP", "Cluster IP", sortText),
 				col("ports", "Ports", sortText), col("external", "External", sortText)},
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Core().V1().Services().Informer()
 			},
 			row: rowOf(serviceRow),
@@ -148,7 +148,7 @@ func newRegistry() *registry {
 		{
 			info: shared.KindInfo{Name: "configmaps", Kind: "ConfigMap", Namespaced: true}, gvk: core("ConfigMap"),
 			cols: []column{col("keys", "Keys", sortNumber)},
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Core().V1().ConfigMaps().Informer()
 			},
 			row: rowOf(configMapRow),
@@ -156,7 +156,7 @@ func newRegistry() *registry {
 		{
 			info: shared.KindInfo{Name: "secrets", Kind: "Secret", Namespaced: true}, gvk: core("Secret"),
 			cols: []column{col("type", "Type", sortText), col("keys", "Keys", sortNumber)},
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Core().V1().Secrets().Informer()
 			},
 			row: rowOf(secretRow),
@@ -165,7 +165,7 @@ func newRegistry() *registry {
 			info: shared.KindInfo{Name: "persistentvolumeclaims", Kind: "PersistentVolumeClaim", Namespaced: true}, gvk: core("PersistentVolumeClaim"),
 			cols: []column{col("volume", "Volume", sortText), col("capacity", "Capacity", sortQuantity),
 				col("accessModes", "Access modes", sortText), col("storageClass", "Storage class", sortText)},
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Core().V1().PersistentVolumeClaims().Informer()
 			},
 			row: rowOf(pvcRow),
@@ -175,7 +175,7 @@ func newRegistry() *registry {
 			cols: []column{col("capacity", "Capacity", sortQuantity), col("accessModes", "Access modes", sortText),
 				col("reclaimPolicy", "Reclaim policy", sortText), col("claim", "Claim", sortText),
 				col("storageClass", "Storage class", sortText)},
-			informer: func(f informers.SharedInformerFactory) cache.SharedIndexInformer {
+			informer: func(f informers.SharedInformerFactory) toolscache.SharedIndexInformer {
 				return f.Core().V1().PersistentVolumes().Informer()
 			},
 			row: rowOf(pvRow),

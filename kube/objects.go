@@ -15,7 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
+	toolscache "k8s.io/client-go/tools/cache"
 
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -51,10 +51,10 @@ type Objects struct {
 	factories  []informers.SharedInformerFactory
 	kinds      map[string]*watched
 
-	events      map[string]cache.SharedIndexInformer // by scope: a namespace, or "" for all
-	replicaSets map[string]cache.SharedIndexInformer
-	nsInformer  cache.SharedIndexInformer // nil when watching a list of namespaces
-	synced      []cache.InformerSynced
+	events      map[string]toolscache.SharedIndexInformer // by scope: a namespace, or "" for all
+	replicaSets map[string]toolscache.SharedIndexInformer
+	nsInformer  toolscache.SharedIndexInformer // nil when watching a list of namespaces
+	synced      []toolscache.InformerSynced
 
 	subs    subscribers
 	started atomic.Bool
@@ -107,7 +107,7 @@ func (p *handlerProbe) stuckFor(now time.Time) time.Duration {
 type watched struct {
 	kind      *Kind
 	index     *index
-	informers map[string]cache.SharedIndexInformer
+	informers map[string]toolscache.SharedIndexInformer
 }
 
 // The informer indexes Objects adds.
@@ -123,8 +123,8 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 		log:         opts.Log,
 		reg:         newRegistry(),
 		kinds:       map[string]*watched{},
-		events:      map[string]cache.SharedIndexInformer{},
-		replicaSets: map[string]cache.SharedIndexInformer{},
+		events:      map[string]toolscache.SharedIndexInformer{},
+		replicaSets: map[string]toolscache.SharedIndexInformer{},
 		stallAfter:  opts.StallAfter,
 	}
 	if o.stallAfter <= 0 {
@@ -154,7 +154,7 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 		o.synced = append(o.synced, o.nsInformer.HasSynced)
 	}
 	for _, k := range o.reg.kinds {
-		w := &watched{kind: k, index: newIndex(k), informers: map[string]cache.SharedIndexInformer{}}
+		w := &watched{kind: k, index: newIndex(k), informers: map[string]toolscache.SharedIndexInformer{}}
 		o.kinds[k.Name()] = w
 		if !k.Namespaced() {
 			w.informers[metav1.NamespaceAll] = k.informer(cluster)
@@ -172,10 +172,10 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 	for ns, f := range scopes {
 		ev := f.Core().V1().Events().Informer()
 		rs := f.Apps().V1().ReplicaSets().Informer()
-		if err := ev.AddIndexers(cache.Indexers{byInvolved: involvedIndex}); err != nil {
+		if err := ev.AddIndexers(toolscache.Indexers{byInvolved: involvedIndex}); err != nil {
 			return nil, fmt.Errorf("index events: %w", err)
 		}
-		if err := rs.AddIndexers(cache.Indexers{byOwner: ownerIndex}); err != nil {
+		if err := rs.AddIndexers(toolscache.Indexers{byOwner: ownerIndex}); err != nil {
 			return nil, fmt.Errorf("index replica sets: %w", err)
 		}
 		o.events[ns], o.replicaSets[ns] = ev, rs
@@ -186,9 +186,9 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 
 // watch keeps w's index in step with one informer (of namespace, or of the
 // cluster for "") and publishes row events.
-func (o *Objects) watch(w *watched, namespace string, inf cache.SharedIndexInformer) error {
+func (o *Objects) watch(w *watched, namespace string, inf toolscache.SharedIndexInformer) error {
 	if w.kind.Name() == "pods" {
-		if err := inf.AddIndexers(cache.Indexers{byOwner: ownerIndex}); err != nil {
+		if err := inf.AddIndexers(toolscache.Indexers{byOwner: ownerIndex}); err != nil {
 			return fmt.Errorf("index pods: %w", err)
 		}
 	}
@@ -197,7 +197,7 @@ func (o *Objects) watch(w *watched, namespace string, inf cache.SharedIndexInfor
 		p.name += " in namespace " + namespace
 	}
 	o.handlers = append(o.handlers, p)
-	reg, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+	reg, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { p.handle(func() { o.upsert(w, obj) }) },
 		UpdateFunc: func(_, obj any) { p.handle(func() { o.upsert(w, obj) }) },
 		DeleteFunc: func(obj any) { p.handle(func() { o.remove(w, obj) }) },
@@ -226,7 +226,7 @@ func (o *Objects) upsert(w *watched, obj any) {
 
 func (o *Objects) remove(w *watched, obj any) {
 	key := ""
-	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+	if t, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		key = t.Key
 	} else if m, err := meta.Accessor(obj); err == nil {
 		key = objectKey(m.GetNamespace(), m.GetName())
@@ -268,7 +268,7 @@ func (o *Objects) Synced() bool {
 
 // WaitForSync blocks until Synced or ctx is done.
 func (o *Objects) WaitForSync(ctx context.Context) error {
-	if !cache.WaitForCacheSync(ctx.Done(), o.synced...) {
+	if !toolscache.WaitForCacheSync(ctx.Done(), o.synced...) {
 		return fmt.Errorf("%w: the object cache did not sync: %v", ErrUnavailable, context.Cause(ctx))
 	}
 	return nil
@@ -388,7 +388,7 @@ func (w *watched) resourceVersion() string {
 }
 
 // informer is the informer holding namespace's objects.
-func (w *watched) informer(namespace string) (cache.SharedIndexInformer, bool) {
+func (w *watched) informer(namespace string) (toolscache.SharedIndexInformer, bool) {
 	if inf, ok := w.informers[metav1.NamespaceAll]; ok {
 		return inf, true
 	}

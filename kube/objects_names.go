@@ -4,13 +4,16 @@ import (
 	"errors"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kubedeck/kubedeck/shared"
 )
 
 // Names of objects and namespaces follow the API server's rules, so a path
 // that names no possible object is refused as bad input before it reaches
 // the cache or the API server. Kubernetes checks most names as DNS-1123
 // subdomains and Service names as DNS-1035 labels; namespaces are DNS-1123
-// labels. None of these allows "." or "..", or anything a URL path would
+// labels; shared holds the label and subdomain rules, which the UI uses
+// too. None of these allows "." or "..", or anything a URL path would
 // treat specially.
 
 // Rules for people, one per name shape.
@@ -22,14 +25,19 @@ var (
 
 // CheckName says whether name can name an object of kind k; the error is the
 // rule, in words for people.
-func CheckName(k *Kind, name string) error {
-	if k.Name() == "services" {
+func CheckName(k *Kind, name string) error { return CheckResourceName(k.Name(), name) }
+
+// CheckResourceName says whether name can name an object of the kind whose
+// resource is resource ("services"); the error is the rule, in words for
+// people.
+func CheckResourceName(resource, name string) error {
+	if resource == "services" {
 		if len(validation.IsDNS1035Label(name)) > 0 {
 			return errServiceName
 		}
 		return nil
 	}
-	if len(validation.IsDNS1123Subdomain(name)) > 0 {
+	if name == "" || shared.DNSSubdomain.Validate(name) != nil {
 		return errSubdomainName
 	}
 	return nil
@@ -38,7 +46,7 @@ func CheckName(k *Kind, name string) error {
 // CheckNamespace says whether ns can name a namespace; the error is the
 // rule, in words for people.
 func CheckNamespace(ns string) error {
-	if len(validation.IsDNS1123Label(ns)) > 0 {
+	if shared.ValidateNamespace(ns) != nil {
 		return errLabelName
 	}
 	return nil

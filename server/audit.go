@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // auditObject names the object a change is about.
@@ -15,12 +16,12 @@ type auditObject struct {
 
 // audit writes the one log line a change leaves: when, which request, who
 // (user, groups, the peer's address), what (verb and object) and how it
-// ended ("ok", or the error code the client was sent). Every handler that
-// creates, changes or deletes something calls it once, after the change,
-// with the handler's error:
+// ended ("ok", or the error code the client was sent). The api wrapper
+// calls it once for every request that may change something, after the
+// handler, with the handler's error; a handler names what it changes with
+// auditAs, before it can fail:
 //
-//	err := s.deps.Kube.DeleteDeployment(ctx, id.User, ns, name)
-//	s.audit(r, id, "delete", auditObject{"Deployment", ns, name}, err)
+//	auditAs(r, "delete", auditObject{"Deployment", ns, name})
 //
 // Verbs are the API's: "create", "update", "patch", "delete", "install",
 // "upgrade", "rollback", "uninstall". The line never holds a request's
@@ -41,4 +42,44 @@ func (s *Server) audit(r *http.Request, id Identity, verb string, obj auditObjec
 			slog.String("name", obj.Name)),
 		slog.String("result", res),
 	)
+}
+
+// auditRecord is what a handler says about the change a request makes,
+// for the audit line the api wrapper writes.
+type auditRecord struct {
+	verb string
+	obj  *auditObject
+}
+
+// auditKey is the context key of a request's *auditRecord.
+type auditKey struct{}
+
+// changes says whether r may change something, and so leaves an audit line.
+func changes(r *http.Request) bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead
+}
+
+// auditAs names the verb and object of the change r makes, for its audit
+// line. It does nothing for a request that changes nothing.
+func auditAs(r *http.Request, verb string, obj auditObject) {
+	if rec, ok := r.Context().Value(auditKey{}).(*auditRecord); ok {
+		rec.verb, rec.obj = verb, &obj
+	}
+}
+
+// verbFor is the verb of the audit line: the handler's, or the method's.
+func (a *auditRecord) verbFor(r *http.Request) string {
+	if a.verb != "" {
+		return a.verb
+	}
+	return strings.ToLower(r.Method)
+}
+
+// objectFor is the object of the audit line: the handler's or, when the
+// handler failed before naming one, the object the path names.
+func (a *auditRecord) objectFor(r *http.Request) auditObject {
+	if a.obj != nil {
+		return *a.obj
+	}
+	return auditObject{Kind: r.PathValue("kind"), Namespace: r.PathValue("namespace"), Name: r.PathValue("name")}
 }

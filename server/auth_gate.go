@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -21,10 +22,11 @@ func publicAPI(pattern string) bool {
 
 // serveAPI passes a request for an API route (pattern, as the API mux
 // matched it) on to its handler once the request has an identity, and once
-// the user's write budget allows it when it changes something. Without an
-// identity it answers 401 UNAUTHORIZED, the WebSocket upgrade included, and
-// nothing else happens. Handlers read the identity again with s.identify or
-// s.user.
+// the user's write or read budget allows it. Without an identity it answers
+// 401 UNAUTHORIZED, the WebSocket upgrade included, and nothing else
+// happens. It identifies the request once: the identity travels in the
+// request's context, where the api wrapper hands it to the handler and
+// s.identify finds it again without a second verification.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, pattern string) {
 	if !publicAPI(pattern) {
 		id, err := s.identify(r)
@@ -40,8 +42,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, pattern string
 			s.writeError(w, r, err)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), identityKey{}, id))
 	}
 	s.apiMux.ServeHTTP(w, r)
+}
+
+// identityKey is the context key of the Identity serveAPI resolved.
+type identityKey struct{}
+
+// identityFrom is the identity serveAPI resolved for the request ctx
+// belongs to; false on public routes and outside the API.
+func identityFrom(ctx context.Context) (Identity, bool) {
+	id, ok := ctx.Value(identityKey{}).(Identity)
+	return id, ok
 }
 
 // requireSession answers a UI page request without an identity with a

@@ -54,7 +54,7 @@ func newAuthServer(t *testing.T, cfg Config, logs *bytes.Buffer) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handle("GET /api/v1/whoami", s.api(func(w http.ResponseWriter, r *http.Request) error {
+	s.handle("GET /api/v1/whoami", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
 		id, err := s.identify(r)
 		if err != nil {
 			return err

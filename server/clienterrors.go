@@ -10,27 +10,26 @@ import (
 
 // clientError records a panic the UI's error boundary caught, so UI faults
 // reach the server's log. Reports are rate-limited per client.
-func (s *Server) clientError(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) clientError(r *http.Request, _ Identity) (any, error) {
 	key, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		key = r.RemoteAddr
 	}
 	if ok, wait := s.clientErrors.allow(key); !ok {
-		return &apiError{code: shared.CodeRateLimited, message: "Too many error reports; some were dropped.",
+		return nil, &apiError{code: shared.CodeRateLimited, message: "Too many error reports; some were dropped.",
 			details: map[string]any{"retryAfterSeconds": retryAfterSeconds(wait)}}
 	}
 	var rep shared.ClientError
 	if err := decodeJSON(r, &rep); err != nil {
-		return err
+		return nil, err
 	}
 	if err := rep.Validate(); err != nil {
-		return invalid("The error report is not valid: "+err.Error(), nil)
+		return nil, invalid("The error report is not valid: "+err.Error(), nil)
 	}
 	s.log.Warn("client error", "request_id", requestID(r), "remote", key,
 		"component", rep.Component, "route", rep.Route, "message", rep.Message,
 		"stack", clip(rep.Stack, 8<<10), "version", rep.Version, "user_agent", clip(r.UserAgent(), 200))
-	s.writeData(w, http.StatusAccepted, nil, "Thanks, the error was reported.")
-	return nil
+	return reply{status: http.StatusAccepted, message: "Thanks, the error was reported."}, nil
 }
 
 // clip shortens s to at most n bytes, on a line boundary when it can.

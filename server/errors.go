@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -51,6 +52,9 @@ var sentinels = []struct {
 	{kube.ErrNotFound, shared.CodeNotFound, "The object was not found."},
 	{kube.ErrConflict, shared.CodeConflict, "The object changed or already exists."},
 	{kube.ErrUnavailable, shared.CodeK8sAPI, "The Kubernetes API did not answer; try again shortly."},
+	{operations.ErrNotFound, shared.CodeNotFound, "There is no such operation."},
+	{operations.ErrTooMany, shared.CodeRateLimited, "You already run as many operations as you may; wait for one to finish."},
+	{operations.ErrFull, shared.CodeUnavailable, "The server runs as many operations as it may; try again shortly."},
 }
 
 // toAPIError turns any error a handler returns into what the client is told.

@@ -81,9 +81,12 @@ func (e errorString) Error() string { return string(e) }
 // peer is allowed); a token that fails to verify is a 401, not a reason to
 // look further; the forwarded headers when the TCP peer is a trusted proxy
 // and the request carries the proxy secret. Anything else is a 401. It
-// resolves on every call; it is cheap (header parsing, or one signature
-// check).
+// resolves once per API request: serveAPI keeps the identity in the
+// request's context, and a later call returns it from there.
 func (s *Server) identify(r *http.Request) (Identity, error) {
+	if id, ok := identityFrom(r.Context()); ok {
+		return id, nil
+	}
 	a := s.auth
 	if a.cfg.Mode == AuthDev {
 		return Identity{User: kube.User{Name: a.cfg.DevUser.Name, Groups: slices.Clone(a.cfg.DevUser.Groups)},
@@ -189,13 +192,6 @@ func (s *Server) checkProxySecret(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// user is the Kubernetes user r acts as; API handlers pass it to
-// kube.Client.As for every call they make.
-func (s *Server) user(r *http.Request) (kube.User, error) {
-	id, err := s.identify(r)
-	return id.User, err
 }
 
 // trusted says whether peer is inside one of the trusted proxy ranges.

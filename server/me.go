@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -13,10 +12,10 @@ import (
 // as the user, kept for a few seconds per user, groups and namespace; for a
 // namespace the informer cache has never seen, they are the user's
 // cluster-wide ones.
-func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.identify(r)
+func (s *Server) me(r *http.Request, id Identity) (any, error) {
+	ns, err := namespaceQuery(r.URL.Query(), false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	me := shared.Me{
 		User:       id.User.Name,
@@ -29,14 +28,9 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if me.Groups == nil {
 		me.Groups = []string{}
 	}
-	ns := r.URL.Query().Get("namespace")
 	if ns != "" {
-		if len(ns) > 63 || !dnsLabel.MatchString(ns) {
-			return invalid("The namespace "+quote(ns)+" is not a valid name: lower-case letters, digits and '-', at most 63.",
-				map[string]any{"field": "namespace"})
-		}
 		if s.selfAccess == nil {
-			return &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
+			return nil, &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
 		}
 		// A name the cache has never seen is answered from the user's
 		// cluster-wide rights, so made-up names cost no reviews of their own.
@@ -46,16 +40,12 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 		}
 		perms, err := permissions(r.Context(), id.User, ns)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		me.Namespace, me.Can, me.Reasons = ns, perms.Can, perms.Reasons
 	}
-	s.writeData(w, http.StatusOK, me, "")
-	return nil
+	return me, nil
 }
-
-// dnsLabel is what a namespace name looks like (RFC 1123 label).
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // quote puts a value from the request in quotes, cut short when long.
 func quote(s string) string {

@@ -12,23 +12,22 @@ import (
 // with rights in a few namespaces sees those few (most may not list
 // namespaces across the cluster). Without the cache it asks the API server as
 // the user. A user who may see none gets 403 FORBIDDEN.
-func (s *Server) namespaces(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.user(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) namespaces(r *http.Request, id Identity) (any, error) {
+	u := id.User
 	if s.deps.Kube == nil {
-		return &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
+		return nil, &apiError{code: shared.CodeUnavailable, message: "Kubedeck is not connected to a cluster."}
 	}
-	var list []shared.Namespace
+	var (
+		list []shared.Namespace
+		err  error
+	)
 	if s.deps.Objects != nil && s.deps.Access != nil {
 		list, err = s.deps.Access.VisibleNamespaces(r.Context(), s.deps.Objects, u)
 	} else {
 		list, err = s.deps.Kube.Namespaces(r.Context(), u)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.writeData(w, http.StatusOK, list, "")
-	return nil
+	return list, nil
 }

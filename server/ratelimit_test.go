@@ -21,7 +21,7 @@ import (
 // changeRoute registers POST /api/v1/change, which audits a change and
 // succeeds, or fails with FORBIDDEN when ?deny=1.
 func changeRoute(s *Server) {
-	s.handle("POST /api/v1/change", s.api(func(w http.ResponseWriter, r *http.Request) error {
+	s.handle("POST /api/v1/change", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
 		id, err := s.identify(r)
 		if err != nil {
 			return err

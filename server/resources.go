@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -17,15 +18,11 @@ import (
 const maxQueryLength = 200
 
 // kinds answers the kinds the object viewer shows (GET /api/v1/kinds).
-func (s *Server) kinds(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.user(r); err != nil {
-		return err
-	}
+func (s *Server) kinds(_ *http.Request, _ Identity) (any, error) {
 	if s.deps.Objects == nil {
-		return errNoCluster()
+		return nil, errNoCluster()
 	}
-	s.writeData(w, http.StatusOK, s.deps.Objects.Kinds(), "")
-	return nil
+	return s.deps.Objects.Kinds(), nil
 }
 
 // listResources answers one page of a kind's rows from the informer cache
@@ -34,34 +31,23 @@ func (s *Server) kinds(w http.ResponseWriter, r *http.Request) error {
 // the user may know of them, and counted in Hidden otherwise. A namespace
 // the cache has never seen holds nothing: the user's cluster-wide right
 // decides, so a made-up name costs no review of its own and tells nothing.
-func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.user(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) listResources(r *http.Request, id Identity) (any, error) {
+	u := id.User
 	k, err := s.resourceKind(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	q, namespace, err := parseListQuery(r.URL.Query(), k)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	objs := s.deps.Objects
 	res := kube.ResourceOf(k)
 	var forbidden []string
 	var hidden int
 	if !k.Namespaced() || namespace != "" {
-		reviewed := namespace
-		if !objs.HasNamespace(namespace) {
-			reviewed = ""
-		}
-		ok, err := s.deps.Access.Allowed(r.Context(), u, "list", res, reviewed)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return forbiddenTo("list", k, namespace)
+		if err := s.mayList(r.Context(), u, k, namespace); err != nil {
+			return nil, err
 		}
 		if namespace != "" {
 			q.Namespaces = []string{namespace}
@@ -69,41 +55,37 @@ func (s *Server) listResources(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		scope, err := s.deps.Access.ListScope(r.Context(), u, "list", res, objs.NamespacesOf(k))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !scope.All {
 			q.Namespaces = scope.Namespaces
 			forbidden, hidden, err = s.deps.Access.KnownNamespaces(r.Context(), u, scope.Forbidden)
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	out, err := objs.List(k, q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out.Forbidden, out.Hidden = forbidden, hidden
-	s.writeData(w, http.StatusOK, out, "")
-	return nil
+	return out, nil
 }
 
 // resourceDetail answers one object from the informer cache, sanitized, with
 // its events and, for workloads, its pods
 // (GET /api/v1/resources/{kind}/{namespace}/{name}; "-" is the namespace of
 // cluster-scoped objects).
-func (s *Server) resourceDetail(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.user(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) resourceDetail(r *http.Request, id Identity) (any, error) {
+	u := id.User
 	k, err := s.resourceKind(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	namespace, name, err := objectInPath(r, k)
+	namespace, name, err := objectInPath(r, refOf(k))
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	// The object itself needs get, reviewed by name (a Role may list
@@ -130,18 +112,36 @@ func (s *Server) resourceDetail(w http.ResponseWriter, r *http.Request) error {
 	wg.Wait()
 	for _, c := range checks {
 		if c.err != nil {
-			return c.err
+			return nil, c.err
 		}
 	}
 	if !checks[0].ok {
-		return forbiddenTo("get", k, namespace)
+		return nil, forbiddenTo("get", k, namespace)
 	}
 	opts := kube.DetailOptions{Events: checks[1].ok, Pods: len(checks) > 2 && checks[2].ok}
 	d, err := s.deps.Objects.Detail(k, namespace, name, opts)
 	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// mayList is the one "may u list kind k in namespace" check ("" for the
+// whole cluster, or a cluster-scoped kind): nil, or the 403. A namespace
+// the cache has never seen holds nothing, so the user's cluster-wide right
+// decides, and a made-up name costs no review of its own and tells nothing.
+func (s *Server) mayList(ctx context.Context, u kube.User, k *kube.Kind, namespace string) error {
+	reviewed := namespace
+	if !s.deps.Objects.HasNamespace(namespace) {
+		reviewed = ""
+	}
+	ok, err := s.deps.Access.Allowed(ctx, u, "list", kube.ResourceOf(k), reviewed)
+	if err != nil {
 		return err
 	}
-	s.writeData(w, http.StatusOK, d, "")
+	if !ok {
+		return forbiddenTo("list", k, namespace)
+	}
 	return nil
 }
 
@@ -203,15 +203,12 @@ func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
 		}
 		return invalid(msg, d)
 	}
-	namespace := v.Get("namespace")
-	if namespace == "all" {
-		namespace = ""
+	namespace, err := namespaceQuery(v, true)
+	if err != nil {
+		return q, "", err
 	}
 	if !k.Namespaced() {
 		namespace = ""
-	}
-	if err := checkNames(k, namespace, ""); err != nil {
-		return q, "", err
 	}
 	if len(q.Search) > maxQueryLength {
 		return q, "", bad("q", "The search text is longer than "+strconv.Itoa(maxQueryLength)+" characters.", nil)
@@ -244,17 +241,32 @@ func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
 	return q, namespace, nil
 }
 
+// kindRef is what reading an object's path needs to know of its kind: a
+// kind of the object viewer (refOf) or a kind the write API can change
+// (writableKind).
+type kindRef struct {
+	resource   string // "ingresses"
+	kind       string // "Ingress"
+	namespaced bool
+}
+
+// refOf is the kindRef of a kind of the object viewer.
+func refOf(k *kube.Kind) kindRef {
+	return kindRef{resource: k.Name(), kind: k.Info().Kind, namespaced: k.Namespaced()}
+}
+
 // objectInPath reads and checks the {namespace} and {name} of an object's
 // path, for detail and delete; the namespace comes back "" for
-// cluster-scoped kinds, whose paths have "-" there.
-func objectInPath(r *http.Request, k *kube.Kind) (namespace, name string, err error) {
+// cluster-scoped kinds, whose paths have "-" there. It is the one reader of
+// object paths.
+func objectInPath(r *http.Request, k kindRef) (namespace, name string, err error) {
 	namespace, name = r.PathValue("namespace"), r.PathValue("name")
 	switch {
-	case k.Namespaced() && namespace == "-":
-		return "", "", invalid(k.Info().Kind+" objects live in a namespace; name it in the path.", map[string]any{"parameter": "namespace"})
-	case !k.Namespaced() && namespace != "-":
-		return "", "", invalid(k.Info().Kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{"parameter": "namespace"})
-	case !k.Namespaced():
+	case k.namespaced && namespace == "-":
+		return "", "", invalid(k.kind+" objects live in a namespace; name it in the path.", map[string]any{"parameter": "namespace"})
+	case !k.namespaced && namespace != "-":
+		return "", "", invalid(k.kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{"parameter": "namespace"})
+	case !k.namespaced:
 		namespace = ""
 	case namespace == "":
 		return "", "", invalid("The namespace is missing from the path.", map[string]any{"parameter": "namespace"})
@@ -262,25 +274,35 @@ func objectInPath(r *http.Request, k *kube.Kind) (namespace, name string, err er
 	if name == "" {
 		return "", "", invalid("The name is missing from the path.", map[string]any{"parameter": "name"})
 	}
-	return namespace, name, checkNames(k, namespace, name)
+	if err := checkNamespace(namespace); err != nil {
+		return "", "", err
+	}
+	if err := kube.CheckResourceName(k.resource, name); err != nil {
+		return "", "", invalid("The name "+quote(name)+" is not a valid "+k.kind+" name: "+err.Error()+".", map[string]any{"parameter": "name"})
+	}
+	return namespace, name, nil
 }
 
-// checkNames applies Kubernetes' naming rules (kube.CheckNamespace,
-// kube.CheckName) to the namespace and name a request gives for kind k: the
-// one check of lists, details and deletes. "" skips a part: every namespace
-// (or a cluster-scoped kind), or no object (a list). Errors are 400s naming
-// the parameter, so a name no object can have never reaches the cache or the
-// API server.
-func checkNames(k *kube.Kind, namespace, name string) error {
-	if namespace != "" {
-		if err := kube.CheckNamespace(namespace); err != nil {
-			return invalid("The namespace "+quote(namespace)+" is not a valid name: "+err.Error()+".", map[string]any{"parameter": "namespace"})
-		}
+// namespaceQuery reads and checks the ?namespace= parameter, the one reader
+// of it: "" when absent and, when all is set, for "all" (every namespace).
+func namespaceQuery(v url.Values, all bool) (string, error) {
+	namespace := v.Get("namespace")
+	if all && namespace == "all" {
+		return "", nil
 	}
-	if name != "" {
-		if err := kube.CheckName(k, name); err != nil {
-			return invalid("The name "+quote(name)+" is not a valid "+k.Info().Kind+" name: "+err.Error()+".", map[string]any{"parameter": "name"})
-		}
+	return namespace, checkNamespace(namespace)
+}
+
+// checkNamespace applies Kubernetes' rule for namespace names
+// (kube.CheckNamespace) to a namespace a request gives; "" passes. The
+// error is a 400 naming the parameter, so a name no namespace can have never
+// reaches the cache or the API server.
+func checkNamespace(namespace string) error {
+	if namespace == "" {
+		return nil
+	}
+	if err := kube.CheckNamespace(namespace); err != nil {
+		return invalid("The namespace "+quote(namespace)+" is not a valid name: "+err.Error()+".", map[string]any{"parameter": "namespace"})
 	}
 	return nil
 }

@@ -1,107 +1,57 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// DeletedObject is the data of a successful delete.
-type DeletedObject struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace,omitempty"`
-	Name      string `json:"name"`
-}
-
 // deleteResource deletes one object AS THE USER
 // (DELETE /api/v1/resources/{kind}/{namespace}/{name}; "-" is the namespace
-// of cluster-scoped objects). The API server applies the user's RBAC; the
-// change leaves an audit line. An optional ?uid= makes the delete apply only
-// to that object (not to one created since under the same name), which also
+// of cluster-scoped objects). Any kind the write API can change may be
+// deleted (kube.WritableKind), not only the kinds the object viewer lists:
+// an Ingress, say. The API server applies the user's RBAC; the api wrapper
+// writes the audit line. An optional ?uid= makes the delete apply only to
+// that object (not to one created since under the same name), which also
 // makes a retry safe: a retry that finds the object gone reports success.
-func (s *Server) deleteResource(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.identify(r)
+func (s *Server) deleteResource(r *http.Request, id Identity) (any, error) {
+	k, err := writableKind(r)
 	if err != nil {
-		return err
-	}
-	k, err := s.resourceKind(r)
-	if err != nil {
-		return err
-	}
-	if s.deps.Kube == nil {
-		return errNoCluster()
+		return nil, err
 	}
 	namespace, name, err := objectInPath(r, k)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	auditAs(r, "delete", auditObject{Kind: k.kind, Namespace: namespace, Name: name})
+	if s.deps.Kube == nil {
+		return nil, errNoCluster()
 	}
 	uid := r.URL.Query().Get("uid")
 	if len(uid) > 64 || strings.ContainsAny(uid, "/ ") {
-		return invalid("The uid "+quote(uid)+" is not a valid object uid.", map[string]any{"parameter": "uid"})
+		return nil, invalid("The uid "+quote(uid)+" is not a valid object uid.", map[string]any{"parameter": "uid"})
 	}
-	err = s.deleteAsUser(r.Context(), id.User, k, namespace, name, types.UID(uid))
-	s.audit(r, id, "delete", auditObject{Kind: k.Info().Kind, Namespace: namespace, Name: name}, err)
+	err = s.deps.Kube.Delete(r.Context(), id.User, k.resource, namespace, name, kube.DeleteOptions{UID: uid})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	where := name
 	if namespace != "" {
 		where = namespace + "/" + name
 	}
-	s.writeData(w, http.StatusOK, DeletedObject{Kind: k.Name(), Namespace: namespace, Name: name},
-		k.Info().Kind+" "+where+" is being deleted.")
-	return nil
+	return withMessage(shared.DeletedObject{Kind: k.resource, Namespace: namespace, Name: name},
+		k.kind+" "+where+" is being deleted."), nil
 }
 
-// deleteAsUser sends the delete through the user's impersonating client,
-// retrying transient failures: with a uid precondition, or without one, a
-// retry that finds the object gone means an earlier attempt deleted it.
-func (s *Server) deleteAsUser(ctx context.Context, u kube.User, k *kube.Kind, namespace, name string, uid types.UID) error {
-	cs, err := s.deps.Kube.As(u)
-	if err != nil {
-		return err
-	}
-	rc, ok := restClientFor(cs, k.Group())
+// writableKind finds the {kind} of a write's path among the kinds the write
+// API can change.
+func writableKind(r *http.Request) (kindRef, error) {
+	name := r.PathValue("kind")
+	k, ok := kube.WritableKind(name)
 	if !ok {
-		return &apiError{code: shared.CodeInternal, message: "Kubedeck cannot delete " + k.Name() + "."}
+		return kindRef{}, notFound("Kubedeck cannot change objects of kind "+quote(name)+".", map[string]any{"parameter": "kind"})
 	}
-	policy := metav1.DeletePropagationBackground
-	opts := &metav1.DeleteOptions{PropagationPolicy: &policy}
-	if uid != "" {
-		opts.Preconditions = &metav1.Preconditions{UID: &uid}
-	}
-	attempt := 0
-	err = kube.Retry(ctx, func(ctx context.Context) error {
-		attempt++
-		req := rc.Delete().Resource(k.Name()).Name(name).Body(opts)
-		if namespace != "" {
-			req = req.Namespace(namespace)
-		}
-		err := req.Do(ctx).Error()
-		if attempt > 1 && apierrors.IsNotFound(err) {
-			return nil
-		}
-		return err
-	})
-	return kube.TranslateIn(err, namespace)
-}
-
-// restClientFor is the REST client of an API group the object viewer shows.
-func restClientFor(cs kubernetes.Interface, group string) (rest.Interface, bool) {
-	switch group {
-	case "":
-		return cs.CoreV1().RESTClient(), true
-	case "apps":
-		return cs.AppsV1().RESTClient(), true
-	}
-	return nil, false
+	return kindRef{resource: k.Resource, kind: k.Kind, namespaced: k.Namespaced}, nil
 }

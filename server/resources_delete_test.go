@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -103,11 +105,11 @@ func TestDeleteResourceAsTheUser(t *testing.T) {
 	if code != http.StatusOK || !env.Success {
 		t.Fatalf("bob with edit rights: %d %+v", code, env.Error)
 	}
-	var got DeletedObject
+	var got shared.DeletedObject
 	if err := json.Unmarshal(env.Data, &got); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(DeletedObject{Kind: "configmaps", Namespace: ns, Name: "victim"}, got); diff != "" {
+	if diff := cmp.Diff(shared.DeletedObject{Kind: "configmaps", Namespace: ns, Name: "victim"}, got); diff != "" {
 		t.Errorf("reply (-want +got):\n%s", diff)
 	}
 	if env.Message != "ConfigMap "+ns+"/victim is being deleted." {
@@ -130,7 +132,7 @@ func TestDeleteResourceAsTheUser(t *testing.T) {
 		t.Error("a delete with another object's uid removed the object")
 	}
 
-	// Bad paths: 400, and nothing is audited for them.
+	// Bad paths: 400; the wrapper audits them too, with the path's object.
 	for _, p := range []string{
 		"/api/v1/resources/configmaps/-/victim",
 		"/api/v1/resources/persistentvolumes/" + ns + "/x",
@@ -156,8 +158,89 @@ func TestDeleteResourceAsTheUser(t *testing.T) {
 		{"bob", "delete", "ConfigMap", ns, "victim", "ok"},
 		{"bob", "delete", "ConfigMap", ns, "never-was", string(shared.CodeNotFound)},
 		{"bob", "delete", "ConfigMap", ns, "other", string(shared.CodeConflict)},
+		{"bob", "delete", "configmaps", "-", "victim", string(shared.CodeValidation)},
+		{"bob", "delete", "persistentvolumes", ns, "x", string(shared.CodeValidation)},
+		{"bob", "delete", "ConfigMap", ns, "victim", string(shared.CodeValidation)},
 	}
 	if diff := cmp.Diff(want, lines); diff != "" {
 		t.Errorf("audit lines (-want +got):\n%s", diff)
+	}
+}
+
+// TestDeleteWritableKinds deletes an Ingress (a kind the write API knows
+// but the object viewer does not list), a Service and a StatefulSet
+// through DELETE /api/v1/resources/{kind}/{namespace}/{name}, as a user
+// with edit rights on the real cluster.
+func TestDeleteWritableKinds(t *testing.T) {
+	f := newClusterFixture(t, proxyConfig(), time.Second)
+	ctx := context.Background()
+	ns := f.namespace(t, "delete-kinds")
+	labels := map[string]string{"app": "web"}
+	prefix := networkingv1.PathTypePrefix
+	if _, err := f.admin.NetworkingV1().Ingresses(ns).Create(ctx, &networkingv1.Ingress{
+		ObjectMeta: metav1.ObjectMeta{Name: "web.example"},
+		Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{Host: "web.example.com",
+			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+				Paths: []networkingv1.HTTPIngressPath{{Path: "/", PathType: &prefix, Backend: networkingv1.IngressBackend{
+					Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 80}}}}}}}}}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.admin.CoreV1().Services(ns).Create(ctx, &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "web"},
+		Spec:       corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{Port: 80}}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.admin.AppsV1().StatefulSets(ns).Create(ctx, &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "db"},
+		Spec: appsv1.StatefulSetSpec{ServiceName: "web", Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "db", Image: "registry.example/db:1"}}}}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.bind(t, "bob", "edit", ns)
+
+	tests := []struct {
+		kind, name, message string
+		gone                func() error
+	}{
+		{"ingresses", "web.example", "Ingress " + ns + "/web.example is being deleted.", func() error {
+			_, err := f.admin.NetworkingV1().Ingresses(ns).Get(ctx, "web.example", metav1.GetOptions{})
+			return err
+		}},
+		{"services", "web", "Service " + ns + "/web is being deleted.", func() error {
+			_, err := f.admin.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{})
+			return err
+		}},
+		{"statefulsets", "db", "StatefulSet " + ns + "/db is being deleted.", func() error {
+			_, err := f.admin.AppsV1().StatefulSets(ns).Get(ctx, "db", metav1.GetOptions{})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			path := "/api/v1/resources/" + tt.kind + "/" + ns + "/" + tt.name
+			rec := do(f.s, http.MethodDelete, path, proxyPeer, map[string]string{headerUser: "bob"})
+			var env shared.Envelope
+			if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+				t.Fatalf("DELETE %s: %v: %s", path, err, rec.Body)
+			}
+			if rec.Code != http.StatusOK || !env.Success {
+				t.Fatalf("DELETE %s: %d %s", path, rec.Code, rec.Body)
+			}
+			var got shared.DeletedObject
+			if err := json.Unmarshal(env.Data, &got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(shared.DeletedObject{Kind: tt.kind, Namespace: ns, Name: tt.name}, got); diff != "" {
+				t.Errorf("reply (-want +got):\n%s", diff)
+			}
+			if env.Message != tt.message {
+				t.Errorf("message %q, want %q", env.Message, tt.message)
+			}
+			eventually(t, tt.kind+" "+tt.name+" is gone", func() bool { return apierrors.IsNotFound(tt.gone()) })
+		})
 	}
 }

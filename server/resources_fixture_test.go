@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/cache"
 	"github.com/kubedeck/kubedeck/kube/localcluster"
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -58,7 +59,7 @@ type resourcesFixture struct {
 	s       *Server
 	client  *kube.Client
 	admin   kubernetes.Interface
-	metrics *kube.CacheMetrics
+	metrics *cache.Metrics
 	logs    *lockedBuffer
 
 	mu     sync.Mutex
@@ -67,7 +68,7 @@ type resourcesFixture struct {
 
 // newResourcesFixture builds the fixture. With a non-nil redis, access
 // decisions are kept in it and /readyz reports on it.
-func newResourcesFixture(t *testing.T, redis *kube.RedisCache) *resourcesFixture {
+func newResourcesFixture(t *testing.T, redis *cache.Redis) *resourcesFixture {
 	t.Helper()
 	localcluster.Need(t, cluster)
 	ctx := context.Background()
@@ -96,18 +97,23 @@ func newResourcesFixture(t *testing.T, redis *kube.RedisCache) *resourcesFixture
 	octx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
 	objects.Start(octx)
-	metrics, err := kube.NewCacheMetrics(reg)
+	metrics, err := cache.NewMetrics(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var store kube.Cache = kube.NewMemoryCache(0)
+	var store cache.Cache = cache.NewMemory(0)
 	checks := []Check{{Name: "informers", Check: objects.Check}}
 	if redis != nil {
 		store = redis
 		checks = append(checks, Check{Name: "redis", Degraded: true, Check: redis.Check})
 	}
-	access := kube.NewAccess(client, kube.AccessOptions{TTL: time.Minute, Cache: kube.NamedCache(store, "access", metrics)})
-	s, err := New(proxyConfig(), Deps{Log: log, Registry: reg, Kube: client, Objects: objects, Access: access, Checks: checks})
+	access := kube.NewAccess(client, kube.AccessOptions{TTL: time.Minute, Cache: cache.Named(store, "access", metrics)})
+	cfg := proxyConfig()
+	// This fixture measures the cache and the access reviews; its tests
+	// list hundreds of pages in a burst, past a person's read budget
+	// (TestReadRateLimitPerUser covers the budget).
+	cfg.ReadsPerMinute, cfg.ReadBurst = 1_000_000, 1_000_000
+	s, err := New(cfg, Deps{Log: log, Registry: reg, Kube: client, Objects: objects, Access: access, Checks: checks})
 	if err != nil {
 		t.Fatal(err)
 	}

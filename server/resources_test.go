@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubedeck/kubedeck/kube/redistest"
-
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/cache"
+	"github.com/kubedeck/kubedeck/kube/cache/redistest"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -293,7 +293,7 @@ func (f *resourcesFixture) bindView(t *testing.T, user, namespace string) {
 // degraded, and once Redis is back the cache serves hits again.
 func TestResourcesRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	redis, err := kube.NewRedisCache(kube.RedisOptions{URL: srv.URL(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
+	redis, err := cache.NewRedis(cache.RedisOptions{URL: srv.URL(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,12 +14,63 @@ import (
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// apiFunc is an API handler: it writes a success reply itself (with
-// writeData) or returns an error, which api turns into the error envelope.
-type apiFunc func(w http.ResponseWriter, r *http.Request) error
+// apiFunc is the one shape of an API handler: it gets the request and the
+// identity serveAPI resolved (the zero Identity on public routes) and
+// returns the reply's data, or an error. A reply value sets the status and
+// message; anything else is sent as data with 200 OK.
+type apiFunc func(r *http.Request, id Identity) (any, error)
 
-// api adapts an apiFunc to http.Handler: one place turns errors into replies.
+// reply is a success reply whose status or message is not the default.
+type reply struct {
+	status  int
+	data    any
+	message string
+}
+
+// withMessage is a 200 OK with data and a message for people.
+func withMessage(data any, message string) reply {
+	return reply{status: http.StatusOK, data: data, message: message}
+}
+
+// accepted is the 202 of an endpoint that started op: the data is
+// {"operation": op}, as GET /api/v1/operations/{id} serves it.
+func accepted(op shared.Operation, message string) reply {
+	return reply{status: http.StatusAccepted, data: shared.OperationReply{Operation: op}, message: message}
+}
+
+// api adapts an apiFunc to http.Handler; it is the one place that reads the
+// identity, writes the envelope, turns errors into replies and, for every
+// request that may change something (any method but GET and HEAD), writes
+// the audit line.
 func (s *Server) api(fn apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, signedIn := identityFrom(r.Context())
+		var change *auditRecord
+		if signedIn && changes(r) {
+			change = &auditRecord{}
+			r = r.WithContext(context.WithValue(r.Context(), auditKey{}, change))
+		}
+		data, err := fn(r, id)
+		if change != nil {
+			s.audit(r, id, change.verbFor(r), change.objectFor(r), err)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rep, ok := data.(reply)
+		if !ok {
+			rep = reply{status: http.StatusOK, data: data}
+		}
+		s.writeData(w, rep.status, rep.data, rep.message)
+	})
+}
+
+// rawAPI adapts a handler that writes its own reply (the WebSocket upgrade)
+// to http.Handler; an error it returns becomes the error envelope. The
+// identity serveAPI resolved is in the request's context, where s.identify
+// finds it.
+func (s *Server) rawAPI(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
 			s.writeError(w, r, err)

@@ -25,11 +25,12 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/client-errors", s.api(s.clientError))
 	s.handle("GET /api/v1/me", s.api(s.me))
 	s.handle("GET /api/v1/namespaces", s.api(s.namespaces))
-	s.handle("GET /api/v1/ws", s.api(s.serveWS))
+	s.handle("GET /api/v1/ws", s.rawAPI(s.serveWS))
 	s.handle("GET /api/v1/kinds", s.api(s.kinds))
 	s.handle("GET /api/v1/resources/{kind}", s.api(s.listResources))
 	s.handle("GET /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.resourceDetail))
 	s.handle("DELETE /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.deleteResource))
+	s.handle("GET /api/v1/operations/{id}", s.api(s.operation))
 }
 
 // dispatch sends /api/ requests to the API mux and the rest to the root mux.
@@ -86,7 +87,6 @@ func (p *probeWriter) Write(b []byte) (int, error) {
 }
 
 // version answers the build's version; the UI polls it to offer an update.
-func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
-	s.writeData(w, http.StatusOK, map[string]string{"version": s.cfg.Version}, "")
-	return nil
+func (s *Server) version(_ *http.Request, _ Identity) (any, error) {
+	return shared.Version{Version: s.cfg.Version}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/operations"
 )
 
 // Config is what an operator sets (flags and KUBEDECK_* variables).
@@ -94,6 +95,9 @@ type Deps struct {
 	// WebSocket hub needs both (without them /api/v1/ws answers 503).
 	Objects *kube.Objects
 	Access  *kube.Access
+	// Operations keeps the state of long operations (202 answers); the
+	// WebSocket follows them. Nil: the server runs none.
+	Operations operations.Registry
 }
 
 // Server is Kubedeck's HTTP server.

@@ -46,6 +46,7 @@ func (s *Server) setupWebSocket(objects *kube.Objects, access *kube.Access) {
 	}
 	s.hub = newHub(s.cfg.WebSocket, s.log, objects, objects.Kind, authorize)
 	s.hub.progress = newProgressPusher(s.hub, objects)
+	s.hub.ops = s.deps.Operations
 	s.OnShutdown(func() { s.hub.shutdown(s.cfg.ShutdownTimeout) })
 }
 

@@ -24,7 +24,7 @@ import (
 )
 
 // The WebSocket benchmarks run the hub in a process of its own (this test
-// binary started again, running TestWSBenchServer), so that what they
+// binary started again, running benchServerMain), so that what they
 // measure of the server (CPU, heap, goroutines) is the server's alone and
 // the clients' goroutines do not share its scheduler. Events are injected
 // at the hub's fan-out (hub.publish) with their send time in the row's
@@ -39,9 +39,8 @@ type benchServer struct {
 // startBenchServer starts the hub process, pinging every ping.
 func startBenchServer(b *testing.B, ping time.Duration) *benchServer {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestWSBenchServer$", "-test.count=1")
-	cmd.Env = append(os.Environ(), benchServerEnv+"="+ping.String(),
-		"KUBEDECK_CLUSTER_BIN="+os.DevNull) // no local cluster in that process
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), benchServerEnv+"="+ping.String()) // see benchServerMain
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -141,7 +140,7 @@ func dialBenchClients(b *testing.B, bs *benchServer, n int) *benchClients {
 	b.Helper()
 	bc := &benchClients{latencies: make([][]time.Duration, n)}
 	b.Cleanup(bc.close)
-	sub := []byte(`{"type":"subscribe:resources","id":"p","kind":"pods","namespace":"bench"}`)
+	sub := []byte(`{"type":"subscribe:resources","id":"p","data":{"kind":"pods","namespace":"bench"}}`)
 	for i := range n {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		h := http.Header{}

@@ -13,24 +13,45 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// TestWSBenchServer is the hub process of the WebSocket benchmarks, which
-// start this test binary again to run it; run alone it skips. It serves a
-// hub with synthetic events, and a control server where the benchmark has
-// events published (/publish) and reads the process's figures (/stats).
-// It prints both addresses and serves until its stdin closes.
-func TestWSBenchServer(t *testing.T) {
-	ping, err := time.ParseDuration(os.Getenv(benchServerEnv))
-	if err != nil {
-		t.Skip("the WebSocket benchmarks' hub process; `go test -bench WS` starts it")
+func init() { helperMain = benchServerMain }
+
+// benchServerMain runs this test binary as the hub process of the
+// WebSocket benchmarks when they start it (benchServerEnv set), instead of
+// the tests.
+func benchServerMain() (code int, ran bool) {
+	env, ok := os.LookupEnv(benchServerEnv)
+	if !ok {
+		return 0, false
 	}
-	s, ts := newSyntheticHubServer(t, WebSocketConfig{PingInterval: ping, MaxConnsPerUser: 1, QueueLimit: 4096})
+	ping, err := time.ParseDuration(env)
+	if err == nil {
+		err = runBenchServer(ping)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "websocket benchmark hub:", err)
+		return 1, true
+	}
+	return 0, true
+}
+
+// runBenchServer serves a hub with synthetic events, and a control server
+// where the benchmark has events published (/publish) and reads the
+// process's figures (/stats). It prints both addresses and serves until
+// its stdin closes.
+func runBenchServer(ping time.Duration) error {
+	s, err := newSyntheticHub(Config{TrustedProxies: loopbackProxies, ShutdownTimeout: 5 * time.Second,
+		WebSocket: WebSocketConfig{PingInterval: ping, MaxConnsPerUser: 1, QueueLimit: 4096}}, syntheticAuthorizer)
+	if err != nil {
+		return err
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
 	ctl := http.NewServeMux()
 	ctl.HandleFunc("GET /publish", func(w http.ResponseWriter, r *http.Request) {
 		first, _ := strconv.Atoi(r.URL.Query().Get("first"))
@@ -56,7 +77,7 @@ func TestWSBenchServer(t *testing.T) {
 	in := bufio.NewReader(os.Stdin)
 	for {
 		if _, err := in.ReadByte(); err != nil {
-			return
+			return nil
 		}
 	}
 }

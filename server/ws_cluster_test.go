@@ -44,7 +44,7 @@ func subscribeOnceAllowed(t *testing.T, c *wsClient, id, kind, namespace string)
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		c.send(shared.WSMessage{Type: shared.WSSubscribe, ID: id, Kind: kind, Namespace: namespace})
+		c.send(subMsg(id, kind, namespace))
 		c.send(shared.WSMessage{Type: shared.WSPing})
 		m := c.next()
 		if m.Type == shared.WSPong {
@@ -87,7 +87,7 @@ func testDeployment(namespace, name, image string, replicas int32, gpus int64) *
 }
 
 // readUntil reads messages until done says so; it fails after budget.
-func readUntil(t *testing.T, c *wsClient, budget time.Duration, what string, done func(shared.WSMessage) bool) {
+func readUntil(t *testing.T, c *wsClient, budget time.Duration, what string, done func(wsMsg) bool) {
 	t.Helper()
 	deadline := time.Now().Add(budget)
 	for {
@@ -131,7 +131,7 @@ func TestWSClusterDeploymentLifecycle(t *testing.T) {
 
 	var events []shared.WSType // resource events about the Deployment, in order
 	var phases []shared.DeploymentPhase
-	record := func(m shared.WSMessage) {
+	record := func(m wsMsg) {
 		switch {
 		case m.Row != nil && m.Row.UID == uid:
 			if m.Sub != "deploys" || m.Kind != "deployments" {
@@ -146,11 +146,11 @@ func TestWSClusterDeploymentLifecycle(t *testing.T) {
 			}
 		}
 	}
-	rolledOut := func(n int) func(shared.WSMessage) bool {
+	rolledOut := func(n int) func(wsMsg) bool {
 		var ready, available bool
 		want := shared.DeploymentProgress{Namespace: ns, Name: "web", Phase: shared.PhaseAvailable,
 			Desired: n, Updated: n, Ready: n, Available: n}
-		return func(m shared.WSMessage) bool {
+		return func(m wsMsg) bool {
 			record(m)
 			if m.Row != nil && m.Row.UID == uid && m.Row.Cells["ready"] == itoa(n)+"/"+itoa(n) {
 				ready = true
@@ -176,7 +176,7 @@ func TestWSClusterDeploymentLifecycle(t *testing.T) {
 	if err := deployments.Delete(ctx, "web", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	readUntil(t, c, 30*time.Second, "the Deployment's deletion", func(m shared.WSMessage) bool {
+	readUntil(t, c, 30*time.Second, "the Deployment's deletion", func(m wsMsg) bool {
 		record(m)
 		return m.Type == shared.WSDeleted && m.Row.UID == uid
 	})
@@ -228,7 +228,7 @@ func TestWSClusterProgressReasons(t *testing.T) {
 		"greedy":    {shared.PhasePending, "Not enough GPUs free in the cluster"},
 	}
 	got := map[string]bool{}
-	readUntil(t, c, 60*time.Second, "the reasons of both stuck rollouts", func(m shared.WSMessage) bool {
+	readUntil(t, c, 60*time.Second, "the reasons of both stuck rollouts", func(m wsMsg) bool {
 		if p := m.Progress; p != nil {
 			if w, ok := want[p.Name]; ok && p.Phase == w.phase && strings.Contains(p.Message, w.text) {
 				got[p.Name] = true
@@ -255,7 +255,7 @@ func TestWSClusterForbidden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.send(shared.WSMessage{Type: shared.WSSubscribe, ID: tt.id, Kind: "deployments", Namespace: tt.namespace})
+			c.send(subMsg(tt.id, "deployments", tt.namespace))
 			m := c.next()
 			if m.Type != shared.WSError || m.Sub != tt.id || m.Error.Code != shared.CodeForbidden || !strings.Contains(m.Error.Message, tt.text) {
 				t.Fatalf("got %+v %+v, want FORBIDDEN for %q saying %q", m, m.Error, tt.id, tt.text)
@@ -271,7 +271,7 @@ func TestWSClusterForbidden(t *testing.T) {
 	if _, err := f.admin.AppsV1().Deployments(open).Create(ctx, testDeployment(open, "shown", "registry.example/x:1", 1, 0), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	readUntil(t, c, 30*time.Second, "the allowed namespace's deployment", func(m shared.WSMessage) bool {
+	readUntil(t, c, 30*time.Second, "the allowed namespace's deployment", func(m wsMsg) bool {
 		if m.Row != nil && m.Row.Namespace == secret || m.Progress != nil && m.Progress.Namespace == secret {
 			t.Fatalf("got %s about namespace %s, which the user may not list", m.Type, secret)
 		}
@@ -323,7 +323,7 @@ func TestWSClusterRevoked(t *testing.T) {
 	}
 	// The watch delivers a kind's events in order: none of the revoked
 	// namespace's may come before the kept one's.
-	readUntil(t, c, 30*time.Second, "the kept namespace's deployment", func(m shared.WSMessage) bool {
+	readUntil(t, c, 30*time.Second, "the kept namespace's deployment", func(m wsMsg) bool {
 		if m.Sub == "gone" {
 			t.Fatalf("got %s of the revoked subscription", m.Type)
 		}
@@ -372,7 +372,7 @@ func TestWSClusterProgressPodText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			readUntil(t, tt.c, 60*time.Second, "the rollout failed", func(m shared.WSMessage) bool {
+			readUntil(t, tt.c, 60*time.Second, "the rollout failed", func(m wsMsg) bool {
 				p := m.Progress
 				if p == nil || p.Name != "bad-image" || p.Phase != shared.PhaseFailed {
 					return false

@@ -50,6 +50,10 @@ type wsConn struct {
 	mu   sync.Mutex
 	subs map[string]*subscription
 
+	// following counts the goroutines that follow operations; they end
+	// with the connection.
+	following sync.WaitGroup
+
 	closeOnce sync.Once
 	closeReq  chan closeRequest // capacity 1
 }
@@ -85,6 +89,7 @@ func (c *wsConn) run() {
 	}()
 	c.readLoop(ctx)
 	cancel()
+	c.following.Wait()
 	<-writerDone
 	_ = c.ws.CloseNow()
 	c.hub.unregister(c)
@@ -110,13 +115,15 @@ func (c *wsConn) readLoop(ctx context.Context) {
 		switch m.Type {
 		case shared.WSSubscribe:
 			c.subscribe(ctx, m)
+		case shared.WSSubscribeOperation:
+			c.followOperation(ctx, m)
 		case shared.WSUnsubscribe:
 			c.unsubscribe(m)
 		case shared.WSPing:
 			c.sendControl(shared.WSMessage{Type: shared.WSPong})
 		default:
 			c.sendError(m.ID, shared.CodeValidation, "Unknown message type "+quoted(string(m.Type))+
-				`; send "subscribe:resources", "unsubscribe:resources" or "ping".`)
+				`; send "subscribe:resources", "subscribe:operation", "unsubscribe:resources" or "ping".`)
 		}
 	}
 }
@@ -133,16 +140,17 @@ func (c *wsConn) logEnd(op string, err error) {
 	c.log.Debug("websocket ended", "op", op, "status", int(status), "err", err)
 }
 
-// decodeWSMessage reads one client message, refusing unknown fields (a
-// misspelt "namespace" must not become a subscription to every namespace).
-// It returns what is wrong, for people, or "".
+// decodeWSMessage reads one client message, refusing unknown fields (the
+// payload's are refused when it is read: a misspelt "namespace" must not
+// become a subscription to every namespace). It returns what is wrong, for
+// people, or "".
 func decodeWSMessage(data []byte, m *shared.WSMessage) string {
 	var probe shared.WSMessage
 	if problem := decodeStrict(data, &probe); problem != "" {
 		return problem
 	}
-	if probe.Row != nil || probe.Progress != nil || probe.Error != nil || probe.Sub != "" {
-		return "The message has fields only the server sends (row, progress, error, sub)."
+	if probe.Error != nil || probe.Sub != "" {
+		return "The message has fields only the server sends (error, sub)."
 	}
 	*m = probe
 	return ""
@@ -202,6 +210,7 @@ func (c *wsConn) writeLoop(ctx context.Context) {
 			buf, err = c.writeBatch(&b, buf)
 			watchdog.Stop()
 			clear(b.events) // let the bodies go
+			clear(b.states)
 			if err != nil {
 				c.logEnd("write", err)
 				_ = c.ws.CloseNow()
@@ -262,6 +271,12 @@ func (c *wsConn) writeBatch(b *batch, buf []byte) ([]byte, error) {
 	}
 	for _, msg := range b.control {
 		if err := c.ws.Write(ctx, websocket.MessageText, msg); err != nil {
+			return buf, err
+		}
+	}
+	for _, p := range b.states {
+		buf = appendFrame(buf[:0], p.typ, p.key.sub.idJSON, p.body)
+		if err := c.ws.Write(ctx, websocket.MessageText, buf); err != nil {
 			return buf, err
 		}
 	}

@@ -50,22 +50,32 @@ func syntheticAuthorizer(_ context.Context, u kube.User, k *kube.Kind, namespace
 // whole configuration and the hub's authorizer given.
 func newSyntheticHubServerWith(t testing.TB, cfg Config, authorize listAuthorizer) (*Server, *httptest.Server) {
 	t.Helper()
-	objects, err := kube.NewObjects(fake.NewClientset(), kube.ObjectsOptions{})
+	s, err := newSyntheticHub(cfg, authorize)
 	if err != nil {
 		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+// newSyntheticHub is the server of newSyntheticHubServerWith, not yet
+// listening.
+func newSyntheticHub(cfg Config, authorize listAuthorizer) (*Server, error) {
+	objects, err := kube.NewObjects(fake.NewClientset(), kube.ObjectsOptions{})
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Auth.Mode == "" && cfg.Auth.ProxySecret == "" {
 		cfg.Auth.ProxySecret = testProxySecret // tryDialWS sends it, as oauth2-proxy would
 	}
 	s, err := New(cfg, Deps{})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	s.hub = newHub(s.cfg.WebSocket, s.log, objects, objects.Kind, authorize)
 	s.OnShutdown(func() { s.hub.shutdown(s.cfg.ShutdownTimeout) })
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return s, ts
+	return s, nil
 }
 
 // wsClient is a real WebSocket client of the hub. It reads nothing until
@@ -164,7 +174,7 @@ var errNoMessage = errors.New("no message in time")
 
 // read returns the next message, or an error when none comes within d
 // (errNoMessage) or the connection ends (its error).
-func (c *wsClient) read(d time.Duration) (shared.WSMessage, error) {
+func (c *wsClient) read(d time.Duration) (wsMsg, error) {
 	c.readOnce.Do(func() {
 		go func() {
 			for {
@@ -180,24 +190,68 @@ func (c *wsClient) read(d time.Duration) (shared.WSMessage, error) {
 	select {
 	case r = <-c.inbox:
 	case <-time.After(d):
-		return shared.WSMessage{}, errNoMessage
+		return wsMsg{}, errNoMessage
 	}
 	typ, data, err := r.typ, r.data, r.err
 	if err != nil {
-		return shared.WSMessage{}, err
+		return wsMsg{}, err
 	}
 	if typ != websocket.MessageText {
-		return shared.WSMessage{}, errors.New("binary message from the server")
+		return wsMsg{}, errors.New("binary message from the server")
 	}
-	var m shared.WSMessage
-	if err := json.Unmarshal(data, &m); err != nil {
+	return decodeWSMsg(data)
+}
+
+// wsMsg is a server message with its payload decoded by its type.
+type wsMsg struct {
+	shared.WSMessage
+	Kind      string
+	Row       *shared.Row
+	Progress  *shared.DeploymentProgress
+	Operation *shared.Operation
+}
+
+// decodeWSMsg decodes a server message and its payload.
+func decodeWSMsg(data []byte) (wsMsg, error) {
+	var m wsMsg
+	if err := json.Unmarshal(data, &m.WSMessage); err != nil {
+		return m, fmt.Errorf("decode %s: %w", data, err)
+	}
+	var err error
+	switch m.Type {
+	case shared.WSCreated, shared.WSUpdated, shared.WSDeleted:
+		var ev shared.WSResourceEvent
+		err = m.Decode(&ev)
+		m.Kind, m.Row = ev.Kind, &ev.Row
+	case shared.WSProgress:
+		m.Progress = new(shared.DeploymentProgress)
+		err = m.Decode(m.Progress)
+	case shared.WSOperationProgress:
+		m.Operation = new(shared.Operation)
+		err = m.Decode(m.Operation)
+	default:
+		if len(m.Data) != 0 {
+			err = errors.New("unexpected data")
+		}
+	}
+	if err != nil {
 		return m, fmt.Errorf("decode %s: %w", data, err)
 	}
 	return m, nil
 }
 
+// subMsg is a subscribe:resources message.
+func subMsg(id, kind, namespace string) shared.WSMessage {
+	m, err := shared.NewWSMessage(shared.WSSubscribe, shared.WSResources{Kind: kind, Namespace: namespace})
+	if err != nil {
+		panic(err) // plain data always encodes
+	}
+	m.ID = id
+	return m
+}
+
 // next returns the next message; the test fails when none comes in 10 s.
-func (c *wsClient) next() shared.WSMessage {
+func (c *wsClient) next() wsMsg {
 	c.t.Helper()
 	m, err := c.read(10 * time.Second)
 	if err != nil {
@@ -210,7 +264,7 @@ func (c *wsClient) next() shared.WSMessage {
 // ping sent after it is answered once it is handled).
 func (c *wsClient) subscribe(id, kind, namespace string) {
 	c.t.Helper()
-	c.send(shared.WSMessage{Type: shared.WSSubscribe, ID: id, Kind: kind, Namespace: namespace})
+	c.send(subMsg(id, kind, namespace))
 	c.sync()
 }
 
@@ -229,7 +283,7 @@ func (c *wsClient) sync() {
 // subscription sub about the object uid. Published after events that must
 // not reach the client, such an event proves they did not: a connection's
 // events keep their order.
-func (c *wsClient) expectNext(sub, uid string) shared.WSMessage {
+func (c *wsClient) expectNext(sub, uid string) wsMsg {
 	c.t.Helper()
 	m := c.next()
 	if m.Sub != sub || m.Row == nil || m.Row.UID != uid {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -85,12 +86,16 @@ type subKey struct {
 	namespace string
 }
 
-// subscription is one subscribe:resources of a connection.
+// subscription is one subscribe:resources or subscribe:operation of a
+// connection.
 type subscription struct {
 	conn   *wsConn
 	id     string
 	idJSON []byte // id as a JSON string, for the frames
 	key    subKey
+	// stop ends the following of an operation (subscribe:operation only;
+	// such a subscription is not in the hub's index).
+	stop context.CancelFunc
 	// podText says whether the user may list pods where the subscription
 	// listens, and so read deployment:progress messages drawn from pods
 	// (subscriptions to deployments only; kept up by re-authorization).
@@ -109,6 +114,8 @@ type hub struct {
 	kinds     func(name string) (*kube.Kind, bool)
 	authorize listAuthorizer
 	progress  *progressPusher // nil when progress is not derived
+	// ops serves subscribe:operation; nil when the server runs none.
+	ops operations.Registry
 
 	mu          sync.RWMutex
 	index       map[subKey]map[*subscription]struct{}
@@ -247,11 +254,6 @@ var eventTypes = map[kube.EventType]shared.WSType{
 }
 
 // rowBody is what every message about one row shares.
-type rowBody struct {
-	Kind string      `json:"kind"`
-	Row  *shared.Row `json:"row"`
-}
-
 // publish is the hub's fan-out: it queues ev on every subscription it
 // matches. It never blocks (the queues are bounded and coalesce), as the
 // cache's callbacks must not.
@@ -268,7 +270,7 @@ func (h *hub) publish(ev kube.Event) {
 	var b body
 	h.each(ev.Kind, ev.Row.Namespace, func(sub *subscription) {
 		if b == nil {
-			b = encodeBody(rowBody{Kind: ev.Kind, Row: &ev.Row})
+			b = encodeBody(shared.WSResourceEvent{Kind: ev.Kind, Row: ev.Row})
 			if b == nil {
 				return
 			}
@@ -297,14 +299,20 @@ func (h *hub) subscribed(kind, namespace string) bool {
 	return len(h.index[subKey{kind: kind, namespace: namespace}]) > 0 || len(h.index[subKey{kind: kind}]) > 0
 }
 
-// encodeBody encodes v, an object, without its opening brace.
+// encodeBody encodes v as the payload of a message: `"data":v}`.
 func encodeBody(v any) body {
 	raw, err := json.Marshal(v)
-	if err != nil || len(raw) < 2 {
-		return nil // rows and progress are plain data; this does not happen
+	if err != nil {
+		return nil // rows, progress and operations are plain data; this does not happen
 	}
-	return raw[1:]
+	b := make(body, 0, len(dataPrefix)+len(raw)+1)
+	b = append(b, dataPrefix...)
+	b = append(b, raw...)
+	return append(b, '}')
 }
+
+// dataPrefix starts the payload of a message.
+const dataPrefix = `"data":`
 
 // shutdown closes every connection with "going away" and refuses new ones,
 // then waits up to timeout for them to end.

@@ -55,7 +55,7 @@ func TestWSReauthRevokes(t *testing.T) {
 	}
 	// The connection forgot the subscription: its id is free, and a new
 	// subscription is refused as any would be.
-	c.send(shared.WSMessage{Type: shared.WSSubscribe, ID: "a", Kind: "pods", Namespace: "team-a"})
+	c.send(subMsg("a", "pods", "team-a"))
 	if m := c.next(); m.Type != shared.WSError || m.Error.Code != shared.CodeForbidden {
 		t.Fatalf("subscribing again: got %+v (error %+v), want FORBIDDEN", m, m.Error)
 	}
@@ -112,7 +112,7 @@ func TestWSSignInExpiry(t *testing.T) {
 	}
 	want := shared.WSMessage{Type: shared.WSError, Error: &shared.Error{Code: shared.CodeUnauthorized,
 		Message: "Your sign-in has expired; sign in again to see live updates."}}
-	if diff := cmp.Diff(want, m); diff != "" {
+	if diff := cmp.Diff(want, m.WSMessage); diff != "" {
 		t.Fatalf("message at expiry (-want +got):\n%s", diff)
 	}
 	_, err = c.read(5 * time.Second)

@@ -140,17 +140,10 @@ func (h *hub) publishProgress(prog shared.DeploymentProgress) {
 			b, p.Message = &withheld, podTextWithheld
 		}
 		if *b == nil {
-			if *b = encodeBody(progressBody{Kind: progressKind, Progress: &p}); *b == nil {
+			if *b = encodeBody(p); *b == nil {
 				return
 			}
 		}
 		sub.conn.q.push(sub, key, shared.WSProgress, *b)
 	})
-}
-
-// progressBody is what every deployment:progress message about one
-// Deployment shares.
-type progressBody struct {
-	Kind     string                     `json:"kind"`
-	Progress *shared.DeploymentProgress `json:"progress"`
 }

@@ -7,8 +7,7 @@ import (
 )
 
 // body is the encoded part of a server message that is the same for every
-// subscription it goes to: `"kind":…,"row":{…}}` (a JSON object without
-// its opening brace). The hub encodes it once per event and the writers
+// subscription it goes to: `"data":{…}}` (the end of a JSON object). The hub encodes it once per event and the writers
 // put the type and subscription in front.
 type body []byte
 
@@ -48,6 +47,12 @@ type sendQueue struct {
 	resync  []*subscription        // subscriptions owed a resync, in order
 	owed    map[*subscription]bool // the same, as a set
 	control [][]byte               // whole encoded control messages
+	// states holds the latest state of each followed operation, one per
+	// subscription (so at most MaxSubscriptions), in arrival order; a newer
+	// state replaces the one waiting. They are never dropped for a resync:
+	// each is whole, and there are few.
+	states  []*pending
+	stateOf map[*subscription]*pending
 	// overflows counts the times the queue was dropped, for tests and logs.
 	overflows int
 }
@@ -59,7 +64,23 @@ func newSendQueue(limit, controlLimit int) *sendQueue {
 		notify:       make(chan struct{}, 1),
 		live:         make(map[pendingKey]*pending),
 		owed:         make(map[*subscription]bool),
+		stateOf:      make(map[*subscription]*pending),
 	}
+}
+
+// pushState queues the latest state (typ, b) of what sub follows,
+// replacing the one waiting.
+func (q *sendQueue) pushState(sub *subscription, typ shared.WSType, b body) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if p, ok := q.stateOf[sub]; ok {
+		p.typ, p.body = typ, b
+	} else {
+		p := &pending{key: pendingKey{sub: sub}, typ: typ, body: b}
+		q.stateOf[sub] = p
+		q.states = append(q.states, p)
+	}
+	q.wake()
 }
 
 // wake tells the writer there is something to send.
@@ -177,6 +198,15 @@ func (q *sendQueue) forget(sub *subscription) {
 		delete(q.owed, sub)
 		q.resync = deleteSub(q.resync, sub)
 	}
+	if p, ok := q.stateOf[sub]; ok {
+		delete(q.stateOf, sub)
+		for i, s := range q.states {
+			if s == p {
+				q.states = append(q.states[:i], q.states[i+1:]...)
+				break
+			}
+		}
+	}
 }
 
 func deleteSub(subs []*subscription, sub *subscription) []*subscription {
@@ -190,14 +220,16 @@ func deleteSub(subs []*subscription, sub *subscription) []*subscription {
 
 // batch is what the writer takes from the queue in one go, in the order it
 // sends it: resyncs first (the client re-lists before it applies what
-// follows), then control messages, then events.
+// follows), then control messages, then the states of operations, then
+// events.
 type batch struct {
 	resync  []*subscription
 	control [][]byte
+	states  []*pending
 	events  []*pending
 }
 
-func (b *batch) len() int { return len(b.resync) + len(b.control) + len(b.events) }
+func (b *batch) len() int { return len(b.resync) + len(b.control) + len(b.states) + len(b.events) }
 
 // take moves everything waiting into b (reusing its slices). Subscriptions
 // whose resync it takes get events again from now on: the client re-lists
@@ -212,6 +244,10 @@ func (q *sendQueue) take(b *batch) {
 	b.control = append(b.control[:0], q.control...)
 	clear(q.control)
 	q.control = q.control[:0]
+	b.states = append(b.states[:0], q.states...)
+	clear(q.states)
+	q.states = q.states[:0]
+	clear(q.stateOf)
 	b.events = b.events[:0]
 	for _, p := range q.order {
 		if !p.dead {
@@ -227,5 +263,5 @@ func (q *sendQueue) take(b *batch) {
 func (q *sendQueue) size() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.live) + len(q.resync) + len(q.control)
+	return len(q.live) + len(q.resync) + len(q.control) + len(q.states)
 }

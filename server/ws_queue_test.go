@@ -179,8 +179,8 @@ func TestAppendFrame(t *testing.T) {
 		want string
 	}{
 		{"resync", shared.WSResync, nil, `{"type":"resync","sub":"s\"1"}`},
-		{"event", shared.WSUpdated, encodeBody(rowBody{Kind: "pods", Row: &shared.Row{UID: "u", Name: "p"}}),
-			`{"type":"resource:updated","sub":"s\"1","kind":"pods","row":{"uid":"u","kind":"","name":"p","created":0,"status":"","level":""}}`},
+		{"event", shared.WSUpdated, encodeBody(shared.WSResourceEvent{Kind: "pods", Row: shared.Row{UID: "u", Name: "p"}}),
+			`{"type":"resource:updated","sub":"s\"1","data":{"kind":"pods","row":{"uid":"u","kind":"","name":"p","created":0,"status":"","level":""}}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

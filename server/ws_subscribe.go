@@ -34,60 +34,79 @@ const reauthParallel = 8
 // filter would have to follow rights that change while the subscription
 // lives, with an access review on the hot path of every event. The rights
 // are checked again while it lives (reauthorize).
-func (c *wsConn) subscribe(ctx context.Context, m shared.WSMessage) {
-	if problem := validSubID(m.ID); problem != "" {
-		c.sendError(m.ID, shared.CodeValidation, problem)
+func (c *wsConn) subscribe(ctx context.Context, msg shared.WSMessage) {
+	if !c.roomFor(msg.ID) {
 		return
 	}
-	var taken bool
-	var n int
-	func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		_, taken = c.subs[m.ID]
-		n = len(c.subs)
-	}()
-	if taken {
-		c.sendError(m.ID, shared.CodeConflict, "A subscription "+quoted(m.ID)+" exists on this connection already; unsubscribe first or use another id.")
+	var m shared.WSResources
+	if len(msg.Data) == 0 {
+		c.sendError(msg.ID, shared.CodeValidation, `A subscription to resources needs data: {"kind":…,"namespace":…}.`)
 		return
 	}
-	if n >= c.hub.cfg.MaxSubscriptions {
-		c.sendError(m.ID, shared.CodeRateLimited, fmt.Sprintf(
-			"A connection holds at most %d subscriptions; unsubscribe from one first.", c.hub.cfg.MaxSubscriptions))
+	if problem := decodeStrict(msg.Data, &m); problem != "" {
+		c.sendError(msg.ID, shared.CodeValidation, problem)
 		return
 	}
 	kind, ok := c.hub.kinds(m.Kind)
 	if !ok {
-		c.sendError(m.ID, shared.CodeValidation, "Unknown kind "+quoted(m.Kind)+".")
+		c.sendError(msg.ID, shared.CodeValidation, "Unknown kind "+quoted(m.Kind)+".")
 		return
 	}
 	if m.Namespace != "" {
 		if !kind.Namespaced() {
-			c.sendError(m.ID, shared.CodeValidation, quoted(m.Kind)+" are not namespaced; subscribe without a namespace.")
+			c.sendError(msg.ID, shared.CodeValidation, quoted(m.Kind)+" are not namespaced; subscribe without a namespace.")
 			return
 		}
 		if !validNamespace(m.Namespace) {
-			c.sendError(m.ID, shared.CodeValidation, "Namespace "+quoted(m.Namespace)+" is not a valid namespace name.")
+			c.sendError(msg.ID, shared.CodeValidation, "Namespace "+quoted(m.Namespace)+" is not a valid namespace name.")
 			return
 		}
 	}
 	actx, cancel := context.WithTimeout(ctx, authorizeTimeout)
 	defer cancel()
 	if err := c.hub.authorize(actx, c.user, kind, m.Namespace); err != nil {
-		c.refuseSubscription(m, err)
+		c.refuseSubscription(msg.ID, m, err)
 		return
 	}
-	idJSON, _ := json.Marshal(m.ID) // a string always encodes
-	sub := &subscription{conn: c, id: m.ID, idJSON: idJSON, key: subKey{kind: kind.Name(), namespace: m.Namespace}}
+	idJSON, _ := json.Marshal(msg.ID) // a string always encodes
+	sub := &subscription{conn: c, id: msg.ID, idJSON: idJSON, key: subKey{kind: kind.Name(), namespace: m.Namespace}}
 	if sub.key.kind == progressKind {
 		sub.podText.Store(c.hub.mayListPods(actx, c.user, m.Namespace) == nil)
 	}
 	func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.subs[m.ID] = sub
+		c.subs[msg.ID] = sub
 	}()
 	c.hub.add(sub)
+}
+
+// roomFor checks that id is a valid subscription id, free on the
+// connection, and that the connection may hold one more subscription; if
+// not, it tells the client and reports false.
+func (c *wsConn) roomFor(id string) bool {
+	if problem := validSubID(id); problem != "" {
+		c.sendError(id, shared.CodeValidation, problem)
+		return false
+	}
+	var taken bool
+	var n int
+	func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		_, taken = c.subs[id]
+		n = len(c.subs)
+	}()
+	if taken {
+		c.sendError(id, shared.CodeConflict, "A subscription "+quoted(id)+" exists on this connection already; unsubscribe first or use another id.")
+		return false
+	}
+	if n >= c.hub.cfg.MaxSubscriptions {
+		c.sendError(id, shared.CodeRateLimited, fmt.Sprintf(
+			"A connection holds at most %d subscriptions; unsubscribe from one first.", c.hub.cfg.MaxSubscriptions))
+		return false
+	}
+	return true
 }
 
 // mayListPods says whether u may list pods in namespace: nil when allowed.
@@ -100,7 +119,7 @@ func (h *hub) mayListPods(ctx context.Context, u kube.User, namespace string) er
 }
 
 // refuseSubscription tells the client why it may not subscribe.
-func (c *wsConn) refuseSubscription(m shared.WSMessage, err error) {
+func (c *wsConn) refuseSubscription(id string, m shared.WSResources, err error) {
 	ae, fault := toAPIError(err)
 	if fault {
 		c.log.Error("authorize websocket subscription", "user", c.user.Name, "kind", m.Kind, "namespace", m.Namespace, "err", err)
@@ -113,7 +132,7 @@ func (c *wsConn) refuseSubscription(m shared.WSMessage, err error) {
 			msg = "You may not list " + m.Kind + " in namespace " + quoted(m.Namespace) + "."
 		}
 	}
-	c.sendError(m.ID, ae.code, msg)
+	c.sendError(id, ae.code, msg)
 }
 
 // unsubscribe ends a subscription and drops what waits for it.
@@ -130,7 +149,11 @@ func (c *wsConn) unsubscribe(m shared.WSMessage) {
 		c.sendError(m.ID, shared.CodeNotFound, "There is no subscription "+quoted(m.ID)+" on this connection.")
 		return
 	}
-	c.hub.remove(sub)
+	if sub.stop != nil {
+		sub.stop() // an operation's: it is not in the hub
+	} else {
+		c.hub.remove(sub)
+	}
 	c.q.forget(sub)
 }
 

@@ -103,17 +103,19 @@ func TestWSBadMessages(t *testing.T) {
 		{"not an object", websocket.MessageText, `[1,2]`, "", shared.CodeValidation, "must be a"},
 		{"binary frame", websocket.MessageBinary, `{"type":"ping"}`, "", shared.CodeValidation, "JSON text frames"},
 		{"unknown type", websocket.MessageText, `{"type":"watch","id":"x"}`, "x", shared.CodeValidation, `Unknown message type "watch"`},
-		{"unknown field", websocket.MessageText, `{"type":"subscribe:resources","id":"x","kind":"pods","namspace":"a"}`, "", shared.CodeValidation, `unknown field "namspace"`},
-		{"server-only field", websocket.MessageText, `{"type":"subscribe:resources","id":"x","kind":"pods","sub":"y"}`, "", shared.CodeValidation, "only the server sends"},
+		{"unknown top-level field", websocket.MessageText, `{"type":"ping","kind":"pods"}`, "", shared.CodeValidation, `unknown field "kind"`},
+		{"subscription without data", websocket.MessageText, `{"type":"subscribe:resources","id":"x"}`, "x", shared.CodeValidation, "needs data"},
+		{"unknown field", websocket.MessageText, `{"type":"subscribe:resources","id":"x","data":{"kind":"pods","namspace":"a"}}`, "x", shared.CodeValidation, `unknown field "namspace"`},
+		{"server-only field", websocket.MessageText, `{"type":"subscribe:resources","id":"x","data":{"kind":"pods"},"sub":"y"}`, "", shared.CodeValidation, "only the server sends"},
 		{"trailing data", websocket.MessageText, `{"type":"ping"} {}`, "", shared.CodeValidation, "data after"},
-		{"no id", websocket.MessageText, `{"type":"subscribe:resources","kind":"pods"}`, "", shared.CodeValidation, "needs an id"},
-		{"bad id", websocket.MessageText, `{"type":"subscribe:resources","id":"a b","kind":"pods"}`, "a b", shared.CodeValidation, "may hold only"},
-		{"unknown kind", websocket.MessageText, `{"type":"subscribe:resources","id":"x","kind":"widgets"}`, "x", shared.CodeValidation, `Unknown kind "widgets"`},
-		{"bad namespace", websocket.MessageText, `{"type":"subscribe:resources","id":"x","kind":"pods","namespace":"Team_A"}`, "x", shared.CodeValidation, "not a valid namespace"},
-		{"namespace of a cluster kind", websocket.MessageText, `{"type":"subscribe:resources","id":"x","kind":"persistentvolumes","namespace":"a"}`, "x", shared.CodeValidation, "not namespaced"},
-		{"id in use", websocket.MessageText, `{"type":"subscribe:resources","id":"taken","kind":"pods"}`, "taken", shared.CodeConflict, "exists on this connection"},
+		{"no id", websocket.MessageText, `{"type":"subscribe:resources","data":{"kind":"pods"}}`, "", shared.CodeValidation, "needs an id"},
+		{"bad id", websocket.MessageText, `{"type":"subscribe:resources","id":"a b","data":{"kind":"pods"}}`, "a b", shared.CodeValidation, "may hold only"},
+		{"unknown kind", websocket.MessageText, `{"type":"subscribe:resources","id":"x","data":{"kind":"widgets"}}`, "x", shared.CodeValidation, `Unknown kind "widgets"`},
+		{"bad namespace", websocket.MessageText, `{"type":"subscribe:resources","id":"x","data":{"kind":"pods","namespace":"Team_A"}}`, "x", shared.CodeValidation, "not a valid namespace"},
+		{"namespace of a cluster kind", websocket.MessageText, `{"type":"subscribe:resources","id":"x","data":{"kind":"persistentvolumes","namespace":"a"}}`, "x", shared.CodeValidation, "not namespaced"},
+		{"id in use", websocket.MessageText, `{"type":"subscribe:resources","id":"taken","data":{"kind":"pods"}}`, "taken", shared.CodeConflict, "exists on this connection"},
 		{"unsubscribe unknown", websocket.MessageText, `{"type":"unsubscribe:resources","id":"nope"}`, "nope", shared.CodeNotFound, "no subscription"},
-		{"forbidden namespace", websocket.MessageText, `{"type":"subscribe:resources","id":"x","kind":"pods","namespace":"forbidden"}`, "x", shared.CodeForbidden, `You may not list pods in namespace "forbidden".`},
+		{"forbidden namespace", websocket.MessageText, `{"type":"subscribe:resources","id":"x","data":{"kind":"pods","namespace":"forbidden"}}`, "x", shared.CodeForbidden, `You may not list pods in namespace "forbidden".`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,7 +153,7 @@ func TestWSUnsubscribe(t *testing.T) {
 func TestWSForbiddenAcrossCluster(t *testing.T) {
 	s, ts := newSyntheticHubServer(t, WebSocketConfig{})
 	c := dialWS(t, ts, "limited")
-	c.send(shared.WSMessage{Type: shared.WSSubscribe, ID: "all", Kind: "pods"})
+	c.send(subMsg("all", "pods", ""))
 	m := c.next()
 	if m.Type != shared.WSError || m.Error.Code != shared.CodeForbidden || m.Sub != "all" ||
 		!strings.Contains(m.Error.Message, "subscribe to each namespace") {
@@ -169,7 +171,7 @@ func TestWSLimits(t *testing.T) {
 		c := dialWS(t, ts, "subs")
 		c.subscribe("1", "pods", "a")
 		c.subscribe("2", "pods", "b")
-		c.send(shared.WSMessage{Type: shared.WSSubscribe, ID: "3", Kind: "pods", Namespace: "c"})
+		c.send(subMsg("3", "pods", "c"))
 		m := c.next()
 		if m.Type != shared.WSError || m.Error.Code != shared.CodeRateLimited || !strings.Contains(m.Error.Message, "at most 2 subscriptions") {
 			t.Fatalf("got %+v %+v, want RATE_LIMITED naming the limit", m, m.Error)

@@ -110,8 +110,11 @@ const (
 	// with its current state at once (so a client that arrives late or
 	// reconnects misses nothing), then with each change, until it is done.
 	// Only the operation's owner may follow it; others get a WSError with
-	// CodeNotFound, as for an id that does not exist.
+	// CodeNotFound, as for an id that does not exist. The operation's id is
+	// also the subscription's: the replies name it as Sub, and
+	// WSUnsubscribe with it stops them.
 	WSSubscribeOperation WSType = "subscribe:operation"
-	// WSOperationProgress carries an operation's state (Operation).
+	// WSOperationProgress carries an operation's whole state (Data:
+	// Operation).
 	WSOperationProgress WSType = "operation:progress"
 )

@@ -1,21 +1,33 @@
 package shared
 
+import (
+	"encoding/json"
+	"fmt"
+)
+
 // The WebSocket protocol (/api/v1/ws): JSON text frames, one WSMessage each.
 //
 // Client to server:
 //
-//	{"type":"subscribe:resources","id":"s1","kind":"pods","namespace":"team-a"}
-//	{"type":"unsubscribe:resources","id":"s1"}
+//	{"type":"subscribe:resources","id":"s1","data":{"kind":"pods","namespace":"team-a"}}
+//	{"type":"subscribe:operation","id":"<operation id>"}
+//	{"type":"unsubscribe:resources","id":"s1"}   (ends a subscription of either kind)
 //	{"type":"ping"}
 //
 // Server to client:
 //
-//	{"type":"resource:created","sub":"s1","kind":"pods","row":{…}}   (also :updated, :deleted)
-//	{"type":"deployment:progress","sub":"s1","kind":"deployments","progress":{…}}
+//	{"type":"resource:created","sub":"s1","data":{"kind":"pods","row":{…}}}   (also :updated, :deleted)
+//	{"type":"deployment:progress","sub":"s1","data":{…DeploymentProgress}}
+//	{"type":"operation:progress","sub":"<operation id>","data":{…Operation}}
 //	{"type":"resync","sub":"s1"}
 //	{"type":"error","sub":"s1","error":{"code":"FORBIDDEN","message":"…"}}
 //	{"type":"pong"}
 //	{"type":"reconnect"}
+//
+// A message has a type, the ids that route it (id, sub), an error for the
+// type "error", and one payload, data, whose shape the type decides (see
+// each type's constant): a new kind of message adds a type and a payload
+// type, never a field to WSMessage. Decode reads the payload.
 //
 // A subscription names a kind (KindInfo.Name) and a namespace; an empty
 // namespace means every namespace, which needs the right to list the kind
@@ -43,21 +55,23 @@ type WSType string
 
 // The message types of the WebSocket protocol.
 const (
-	// WSSubscribe asks for the events of a kind in a namespace, under the
-	// client's id for the subscription (ID, Kind, Namespace).
+	// WSSubscribe asks for the events of a kind in a namespace (Data:
+	// WSResources), under the client's id for the subscription (ID).
 	WSSubscribe WSType = "subscribe:resources"
-	// WSUnsubscribe ends the subscription ID.
+	// WSUnsubscribe ends the subscription ID, to resources or to an
+	// operation.
 	WSUnsubscribe WSType = "unsubscribe:resources"
 	// WSPing asks the server for a WSPong.
 	WSPing WSType = "ping"
 
-	// WSCreated, WSUpdated and WSDeleted carry the Row of an object of
-	// subscription Sub that was created, changed or deleted.
+	// WSCreated, WSUpdated and WSDeleted carry the row of an object of
+	// subscription Sub that was created, changed or deleted (Data:
+	// WSResourceEvent).
 	WSCreated WSType = "resource:created"
 	WSUpdated WSType = "resource:updated"
 	WSDeleted WSType = "resource:deleted"
-	// WSProgress carries the rollout Progress of a Deployment, on a
-	// subscription Sub to "deployments".
+	// WSProgress carries the rollout progress of a Deployment (Data:
+	// DeploymentProgress), on a subscription Sub to "deployments".
 	WSProgress WSType = "deployment:progress"
 	// WSResync tells the client it missed events of subscription Sub (it
 	// read too slowly): it must list again.
@@ -91,16 +105,54 @@ type WSMessage struct {
 	// ID is the client's name for a subscription, in the messages it sends.
 	ID string `json:"id,omitempty"`
 	// Sub is the ID of the subscription a server message belongs to.
-	Sub       string `json:"sub,omitempty"`
-	Kind      string `json:"kind,omitempty"`
-	Namespace string `json:"namespace,omitempty"`
-	Row       *Row   `json:"row,omitempty"`
-	// Progress is set on WSProgress.
-	Progress *DeploymentProgress `json:"progress,omitempty"`
-	// Operation is set on WSOperationProgress: the operation's whole state.
-	Operation *Operation `json:"operation,omitempty"`
+	Sub string `json:"sub,omitempty"`
+	// Data is the payload, whose Go type Type decides: WSResources for
+	// WSSubscribe, WSResourceEvent for WSCreated, WSUpdated and
+	// WSDeleted, DeploymentProgress for WSProgress, Operation for
+	// WSOperationProgress. The other types carry none.
+	Data json.RawMessage `json:"data,omitempty"`
 	// Error is set on WSError.
 	Error *Error `json:"error,omitempty"`
+}
+
+// NewWSMessage is a message of type typ with data (nil for none) as its
+// payload; it fails only for data that does not encode as JSON.
+func NewWSMessage(typ WSType, data any) (WSMessage, error) {
+	m := WSMessage{Type: typ}
+	if data != nil {
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return m, fmt.Errorf("encode the data of a %s message: %w", typ, err)
+		}
+		m.Data = raw
+	}
+	return m, nil
+}
+
+// Decode reads the message's payload into v, which must be of the type the
+// message's Type carries.
+func (m WSMessage) Decode(v any) error {
+	if len(m.Data) == 0 {
+		return fmt.Errorf("a %s message without data", m.Type)
+	}
+	if err := json.Unmarshal(m.Data, v); err != nil {
+		return fmt.Errorf("decode the data of a %s message: %w", m.Type, err)
+	}
+	return nil
+}
+
+// WSResources is the data of WSSubscribe: a kind (KindInfo.Name) and a
+// namespace ("" for every namespace).
+type WSResources struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// WSResourceEvent is the data of WSCreated, WSUpdated and WSDeleted: the
+// kind and row of the object.
+type WSResourceEvent struct {
+	Kind string `json:"kind"`
+	Row  Row    `json:"row"`
 }
 
 // DeploymentPhase is where a Deployment's rollout stands.

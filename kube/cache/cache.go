@@ -1,4 +1,4 @@
-package kube
+package cache
 
 import (
 	"context"
@@ -22,26 +22,26 @@ type Cache interface {
 	Delete(ctx context.Context, keys ...string) error
 }
 
-// ErrCacheUnavailable is what a Cache returns while its backend is known to
+// ErrUnavailable is what a Cache returns while its backend is known to
 // be down (the Redis circuit breaker is open).
-var ErrCacheUnavailable = errors.New("cache unavailable")
+var ErrUnavailable = errors.New("cache unavailable")
 
-// CacheMetrics counts cache requests by cache name and result.
-type CacheMetrics struct {
+// Metrics counts cache requests by cache name and result.
+type Metrics struct {
 	requests *prometheus.CounterVec
 }
 
-// NewCacheMetrics registers kubedeck_cache_requests_total in reg.
-func NewCacheMetrics(reg prometheus.Registerer) (*CacheMetrics, error) {
-	m := newCacheMetrics()
+// NewMetrics registers kubedeck_cache_requests_total in reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := newMetrics()
 	if err := reg.Register(m.requests); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func newCacheMetrics() *CacheMetrics {
-	return &CacheMetrics{requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+func newMetrics() *Metrics {
+	return &Metrics{requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kubedeck_cache_requests_total",
 		Help: "Cache requests by cache and result: hit, miss, error (a failed read, served as a miss) or write_error.",
 	}, []string{"cache", "result"})}
@@ -49,7 +49,7 @@ func newCacheMetrics() *CacheMetrics {
 
 // Count is how many requests of cache ended with result, for tests and
 // diagnostics.
-func (m *CacheMetrics) Count(cache, result string) float64 {
+func (m *Metrics) Count(cache, result string) float64 {
 	c, err := m.requests.GetMetricWithLabelValues(cache, result)
 	if err != nil {
 		return 0
@@ -61,22 +61,22 @@ func (m *CacheMetrics) Count(cache, result string) float64 {
 	return d.GetCounter().GetValue()
 }
 
-// namedCache is one user of a shared Cache: its keys get the name as a
+// named is one user of a shared Cache: its keys get the name as a
 // prefix, and its requests are counted under that name.
-type namedCache struct {
+type named struct {
 	c                           Cache
 	prefix                      string
 	hit, miss, failed, writeErr prometheus.Counter
 }
 
-var _ Cache = (*namedCache)(nil)
+var _ Cache = (*named)(nil)
 
-// NamedCache gives one user of c (for example "access") its own key space
+// Named gives one user of c (for example "access") its own key space
 // ("access:…") and its own counters in m (nil m counts nothing).
-func NamedCache(c Cache, name string, m *CacheMetrics) Cache {
-	n := &namedCache{c: c, prefix: name + ":"}
+func Named(c Cache, name string, m *Metrics) Cache {
+	n := &named{c: c, prefix: name + ":"}
 	if m == nil {
-		m = newCacheMetrics()
+		m = newMetrics()
 	}
 	n.hit = m.requests.WithLabelValues(name, "hit")
 	n.miss = m.requests.WithLabelValues(name, "miss")
@@ -85,7 +85,7 @@ func NamedCache(c Cache, name string, m *CacheMetrics) Cache {
 	return n
 }
 
-func (n *namedCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
+func (n *named) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	v, ok, err := n.c.Get(ctx, n.prefix+key)
 	switch {
 	case err != nil:
@@ -98,7 +98,7 @@ func (n *namedCache) Get(ctx context.Context, key string) ([]byte, bool, error) 
 	return v, ok, err
 }
 
-func (n *namedCache) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+func (n *named) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
 	err := n.c.Set(ctx, n.prefix+key, val, ttl)
 	if err != nil {
 		n.writeErr.Inc()
@@ -106,7 +106,7 @@ func (n *namedCache) Set(ctx context.Context, key string, val []byte, ttl time.D
 	return err
 }
 
-func (n *namedCache) Delete(ctx context.Context, keys ...string) error {
+func (n *named) Delete(ctx context.Context, keys ...string) error {
 	full := make([]string, len(keys))
 	for i, k := range keys {
 		full[i] = n.prefix + k

@@ -1,4 +1,4 @@
-package kube
+package cache
 
 import (
 	"context"
@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubedeck/kubedeck/kube/redistest"
+	"github.com/kubedeck/kubedeck/kube/cache/redistest"
 )
 
-func TestRedisCache(t *testing.T) {
+func TestRedis(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
-	c, err := NewRedisCache(RedisOptions{URL: srv.URL(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
+	c, err := NewRedis(RedisOptions{URL: srv.URL(), FailureThreshold: 3, Cooldown: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +55,8 @@ func TestRedisCache(t *testing.T) {
 		}
 		start := time.Now()
 		for range 1000 {
-			if _, _, err := c.Get(ctx, "k"); !errors.Is(err, ErrCacheUnavailable) {
-				t.Fatalf("Get with the breaker open: %v, want ErrCacheUnavailable", err)
+			if _, _, err := c.Get(ctx, "k"); !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("Get with the breaker open: %v, want ErrUnavailable", err)
 			}
 		}
 		if d := time.Since(start); d > 50*time.Millisecond {
@@ -105,7 +105,7 @@ func TestRedisPassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewRedisCache(tt.opts)
+			c, err := NewRedis(tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +126,7 @@ func TestRedisPassword(t *testing.T) {
 // TestRedisTLSURL checks a rediss:// URL makes the client speak TLS to the
 // URL's host.
 func TestRedisTLSURL(t *testing.T) {
-	c, err := NewRedisCache(RedisOptions{URL: "rediss://:pw@redis.example:6380/1"})
+	c, err := NewRedis(RedisOptions{URL: "rediss://:pw@redis.example:6380/1"})
 	if err != nil {
 		t.Fatal(err)
 	}

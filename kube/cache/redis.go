@@ -1,4 +1,4 @@
-package kube
+package cache
 
 import (
 	"context"
@@ -34,11 +34,11 @@ type RedisOptions struct {
 	Log *slog.Logger
 }
 
-// RedisCache is the Cache replicas share. A call never retries and never
+// Redis is the Cache replicas share. A call never retries and never
 // waits longer than the timeout; after repeated failures a circuit breaker
-// skips Redis altogether for a cool-down (calls return ErrCacheUnavailable
+// skips Redis altogether for a cool-down (calls return ErrUnavailable
 // at once), so a dead Redis costs nothing per request.
-type RedisCache struct {
+type Redis struct {
 	client  *redis.Client
 	timeout time.Duration
 	prefix  string
@@ -46,10 +46,10 @@ type RedisCache struct {
 	log     *slog.Logger
 }
 
-var _ Cache = (*RedisCache)(nil)
+var _ Cache = (*Redis)(nil)
 
-// NewRedisCache builds a RedisCache; it does not connect until first used.
-func NewRedisCache(opts RedisOptions) (*RedisCache, error) {
+// NewRedis builds a Redis; it does not connect until first used.
+func NewRedis(opts RedisOptions) (*Redis, error) {
 	ro, err := redis.ParseURL(opts.URL)
 	if err != nil {
 		return nil, fmt.Errorf("--redis-url: %w", err)
@@ -80,7 +80,7 @@ func NewRedisCache(opts RedisOptions) (*RedisCache, error) {
 	ro.Protocol = 2      // plain RESP2: no HELLO round trip, no push notifications
 	ro.DisableIdentity = true
 	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	return &RedisCache{
+	return &Redis{
 		client:  redis.NewClient(ro),
 		timeout: opts.Timeout,
 		prefix:  opts.Prefix,
@@ -91,9 +91,9 @@ func NewRedisCache(opts RedisOptions) (*RedisCache, error) {
 
 // do runs one call through the breaker with the timeout. redis.Nil (no such
 // key) is an answer, not a failure.
-func (c *RedisCache) do(ctx context.Context, call func(context.Context) error) error {
+func (c *Redis) do(ctx context.Context, call func(context.Context) error) error {
 	if !c.breaker.allow() {
-		return ErrCacheUnavailable
+		return ErrUnavailable
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -113,7 +113,7 @@ func (c *RedisCache) do(ctx context.Context, call func(context.Context) error) e
 
 // Get reads key. Any failure is returned as an error the caller treats as
 // a miss.
-func (c *RedisCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
+func (c *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	var val []byte
 	err := c.do(ctx, func(ctx context.Context) error {
 		var err error
@@ -130,14 +130,14 @@ func (c *RedisCache) Get(ctx context.Context, key string) ([]byte, bool, error) 
 }
 
 // Set writes key with its TTL.
-func (c *RedisCache) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+func (c *Redis) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
 	return c.do(ctx, func(ctx context.Context) error {
 		return c.client.Set(ctx, c.prefix+key, val, ttl).Err()
 	})
 }
 
 // Delete removes keys.
-func (c *RedisCache) Delete(ctx context.Context, keys ...string) error {
+func (c *Redis) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -152,9 +152,9 @@ func (c *RedisCache) Delete(ctx context.Context, keys ...string) error {
 // still answers, from the API server and its own memory). It fails while
 // the breaker is open, and otherwise pings Redis, which also serves as the
 // breaker's probe once the cool-down has passed.
-func (c *RedisCache) Check(ctx context.Context) error {
+func (c *Redis) Check(ctx context.Context) error {
 	err := c.do(ctx, func(ctx context.Context) error { return c.client.Ping(ctx).Err() })
-	if errors.Is(err, ErrCacheUnavailable) {
+	if errors.Is(err, ErrUnavailable) {
 		return errors.New("redis is unavailable; serving without it")
 	}
 	if err != nil {
@@ -164,4 +164,4 @@ func (c *RedisCache) Check(ctx context.Context) error {
 }
 
 // Close closes the connections.
-func (c *RedisCache) Close() error { return c.client.Close() }
+func (c *Redis) Close() error { return c.client.Close() }

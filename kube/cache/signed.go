@@ -1,4 +1,4 @@
-package kube
+package cache
 
 import (
 	"context"
@@ -9,22 +9,23 @@ import (
 	"time"
 )
 
-// MinAccessKeyLength is the shortest key that may sign access decisions.
-const MinAccessKeyLength = 32
+// MinKeyLength is the shortest key that may sign values others can read
+// back (Kubedeck's access key); a random key is this long.
+const MinKeyLength = 32
 
-// signedCache keeps values in another Cache (Redis, which others may write
+// signed keeps values in another Cache (Redis, which others may write
 // to) signed with a key that never leaves Kubedeck: each stored value
 // carries its expiry and an HMAC-SHA256 over its key, expiry and value. A
 // value that does not verify under this key, was stored under another key
 // or has expired is a miss, so nobody who can write to the backend can
 // forge, move or prolong a value.
-type signedCache struct {
+type signed struct {
 	c   Cache
 	key []byte
 	now func() time.Time
 }
 
-var _ Cache = (*signedCache)(nil)
+var _ Cache = (*signed)(nil)
 
 // signatureLength and expiryLength frame a stored value: expiry, value,
 // signature.
@@ -33,19 +34,19 @@ const (
 	signatureLength = sha256.Size
 )
 
-// newSignedCache signs what it keeps in c with key (nil: a random key, so
-// that only this process can read back what it stored).
-func newSignedCache(c Cache, key []byte) *signedCache {
+// NewSigned is a Cache that keeps its values in c signed with key (nil: a
+// random key, so that only this process can read back what it stored).
+func NewSigned(c Cache, key []byte) Cache {
 	if len(key) == 0 {
-		key = make([]byte, MinAccessKeyLength)
+		key = make([]byte, MinKeyLength)
 		_, _ = rand.Read(key) // never fails (crypto/rand panics instead)
 	}
-	return &signedCache{c: c, key: key, now: time.Now}
+	return &signed{c: c, key: key, now: time.Now}
 }
 
 // sign is the signature of val stored under key until expires (Unix
 // nanoseconds).
-func (s *signedCache) sign(key string, expires []byte, val []byte) []byte {
+func (s *signed) sign(key string, expires []byte, val []byte) []byte {
 	m := hmac.New(sha256.New, s.key)
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(key)))
@@ -56,7 +57,7 @@ func (s *signedCache) sign(key string, expires []byte, val []byte) []byte {
 	return m.Sum(nil)
 }
 
-func (s *signedCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
+func (s *signed) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	raw, ok, err := s.c.Get(ctx, key)
 	if err != nil || !ok {
 		return nil, false, err
@@ -75,7 +76,7 @@ func (s *signedCache) Get(ctx context.Context, key string) ([]byte, bool, error)
 	return val, true, nil
 }
 
-func (s *signedCache) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+func (s *signed) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
 	expires := binary.BigEndian.AppendUint64(nil, uint64(s.now().Add(ttl).UnixNano()))
 	raw := make([]byte, 0, expiryLength+len(val)+signatureLength)
 	raw = append(raw, expires...)
@@ -84,6 +85,6 @@ func (s *signedCache) Set(ctx context.Context, key string, val []byte, ttl time.
 	return s.c.Set(ctx, key, raw, ttl)
 }
 
-func (s *signedCache) Delete(ctx context.Context, keys ...string) error {
+func (s *signed) Delete(ctx context.Context, keys ...string) error {
 	return s.c.Delete(ctx, keys...)
 }

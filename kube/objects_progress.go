@@ -4,7 +4,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/cache"
+	toolscache "k8s.io/client-go/tools/cache"
 
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -81,7 +81,7 @@ func (o *Objects) rolloutOf(d *appsv1.Deployment) ([]*appsv1.ReplicaSet, []*core
 }
 
 // informerOf is the informer holding kind's objects in namespace, or nil.
-func (o *Objects) informerOf(kind, namespace string) cache.SharedIndexInformer {
+func (o *Objects) informerOf(kind, namespace string) toolscache.SharedIndexInformer {
 	w, ok := o.kinds[kind]
 	if !ok {
 		return nil
@@ -91,7 +91,7 @@ func (o *Objects) informerOf(kind, namespace string) cache.SharedIndexInformer {
 }
 
 // cached is the object namespace/name of inf's store, when it is a T.
-func cached[T any](inf cache.SharedIndexInformer, namespace, name string) (T, bool) {
+func cached[T any](inf toolscache.SharedIndexInformer, namespace, name string) (T, bool) {
 	var zero T
 	if inf == nil {
 		return zero, false

@@ -1,4 +1,4 @@
-package kube
+package cache
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// DefaultMemoryCacheEntries bounds the in-process cache.
-const DefaultMemoryCacheEntries = 10000
+// DefaultMemoryEntries bounds the in-process cache.
+const DefaultMemoryEntries = 10000
 
-// memoryCache is the in-process Cache: a map with a TTL per entry and a bound
+// memory is the in-process Cache: a map with a TTL per entry and a bound
 // on the number of entries. When full, it drops expired entries, then
 // arbitrary ones (Go's map order), which suits short-lived decisions.
-type memoryCache struct {
+type memory struct {
 	max int
 	now func() time.Time
 
@@ -26,18 +26,18 @@ type memoryEntry struct {
 	expires time.Time
 }
 
-var _ Cache = (*memoryCache)(nil)
+var _ Cache = (*memory)(nil)
 
-// NewMemoryCache is an in-process Cache holding at most maxEntries values
-// (zero or less: DefaultMemoryCacheEntries).
-func NewMemoryCache(maxEntries int) Cache {
+// NewMemory is an in-process Cache holding at most maxEntries values
+// (zero or less: DefaultMemoryEntries).
+func NewMemory(maxEntries int) Cache {
 	if maxEntries <= 0 {
-		maxEntries = DefaultMemoryCacheEntries
+		maxEntries = DefaultMemoryEntries
 	}
-	return &memoryCache{max: maxEntries, now: time.Now, entries: map[string]memoryEntry{}}
+	return &memory{max: maxEntries, now: time.Now, entries: map[string]memoryEntry{}}
 }
 
-func (c *memoryCache) Get(_ context.Context, key string) ([]byte, bool, error) {
+func (c *memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
@@ -51,7 +51,7 @@ func (c *memoryCache) Get(_ context.Context, key string) ([]byte, bool, error) {
 	return slices.Clone(e.val), true, nil
 }
 
-func (c *memoryCache) Set(_ context.Context, key string, val []byte, ttl time.Duration) error {
+func (c *memory) Set(_ context.Context, key string, val []byte, ttl time.Duration) error {
 	if ttl <= 0 {
 		return nil
 	}
@@ -65,7 +65,7 @@ func (c *memoryCache) Set(_ context.Context, key string, val []byte, ttl time.Du
 	return nil
 }
 
-func (c *memoryCache) Delete(_ context.Context, keys ...string) error {
+func (c *memory) Delete(_ context.Context, keys ...string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, k := range keys {
@@ -76,7 +76,7 @@ func (c *memoryCache) Delete(_ context.Context, keys ...string) error {
 
 // evict makes room for one entry: every expired entry goes, and if none had
 // expired, about a tenth of the entries.
-func (c *memoryCache) evict(now time.Time) {
+func (c *memory) evict(now time.Time) {
 	for k, e := range c.entries {
 		if !now.Before(e.expires) {
 			delete(c.entries, k)

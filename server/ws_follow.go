@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/operations"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// stepRollout is the step of an operation that waits for a Deployment's
+// rollout.
+const stepRollout = "rollout"
+
+// deploymentSource is what followDeployment needs of the cache
+// (kube.Objects): its events, and the progress of a Deployment.
+type deploymentSource interface {
+	eventSource
+	progressSource
+}
+
+// followDeployment reports the rollout of Deployment namespace/name as the
+// step "rollout" of the operation h, each time it, its ReplicaSets or its
+// Pods change, until it is Available (the operation succeeds, with the
+// final shared.DeploymentProgress as its result), Failed (the operation
+// fails with the stuck reason) or ctx ends (the operation is left as it
+// is; ctx's error is returned). It follows the one Deployment through the
+// server's cache, so it needs no subscription, and no user's right to list
+// Deployments: whoever starts it has checked the user's rights already.
+func followDeployment(ctx context.Context, src deploymentSource, h *operations.Handle, namespace, name string) error {
+	wake := make(chan struct{}, 1)
+	unsubscribe := src.Subscribe(func(ev kube.Event) {
+		if ev.Row.Namespace != namespace || !ownedName(ev.Row.Name, name) {
+			return
+		}
+		switch ev.Kind {
+		case "deployments", "replicasets", "pods":
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		}
+	})
+	defer unsubscribe()
+	var last shared.DeploymentProgress
+	seen := false
+	for {
+		if prog, ok := src.ProgressOf("deployments", namespace, name); ok && (!seen || prog != last) {
+			seen, last = true, prog
+			switch prog.Phase {
+			case shared.PhaseAvailable:
+				return h.Succeed(prog, fmt.Sprintf("Deployment %s is available: %d of %d replicas ready.", name, prog.Ready, prog.Desired))
+			case shared.PhaseFailed:
+				return h.Fail(shared.Error{Code: shared.CodeK8sAPI, Message: "The rollout of Deployment " + name + " is stuck: " + prog.Message,
+					Details: map[string]any{"desired": prog.Desired, "updated": prog.Updated, "ready": prog.Ready, "available": prog.Available}})
+			}
+			if err := h.Step(stepRollout, shared.OperationRunning, rolloutMessage(prog)); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+		}
+	}
+}
+
+// ownedName says whether an object called name may belong to Deployment
+// deployment: the Deployment itself, its ReplicaSets (deployment-hash)
+// and their Pods (deployment-hash-suffix). Others that pass only cost a
+// look at the Deployment's progress.
+func ownedName(name, deployment string) bool {
+	return name == deployment || strings.HasPrefix(name, deployment+"-")
+}
+
+// rolloutMessage says where a rollout stands, for people.
+func rolloutMessage(p shared.DeploymentProgress) string {
+	s := fmt.Sprintf("%s: %d of %d replicas ready, %d updated, %d available.", p.Phase, p.Ready, p.Desired, p.Updated, p.Available)
+	if p.Message != "" {
+		s += " " + p.Message
+	}
+	return s
+}

@@ -1,0 +1,167 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/operations"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// fakeDeployments is a deploymentSource whose one Deployment's progress
+// the test sets, with an event to tell.
+type fakeDeployments struct {
+	mu   sync.Mutex
+	fn   func(kube.Event)
+	prog *shared.DeploymentProgress
+}
+
+func (f *fakeDeployments) Subscribe(fn func(kube.Event)) func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fn = fn
+	return func() {}
+}
+
+func (f *fakeDeployments) ProgressOf(kind, namespace, name string) (shared.DeploymentProgress, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.prog == nil || kind != "deployments" || namespace != f.prog.Namespace || name != f.prog.Name {
+		return shared.DeploymentProgress{}, false
+	}
+	return *f.prog, true
+}
+
+// set changes the progress and tells the follower with an event about
+// object name (of kind).
+func (f *fakeDeployments) set(p shared.DeploymentProgress, kind, name string) {
+	fn := func() func(kube.Event) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.prog = &p
+		return f.fn
+	}()
+	fn(kube.Event{Type: kube.Updated, Kind: kind, Row: shared.Row{Namespace: p.Namespace, Name: name}})
+}
+
+func TestFollowDeployment(t *testing.T) {
+	progress := func(phase shared.DeploymentPhase, ready int, message string) shared.DeploymentProgress {
+		return shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: phase, Desired: 2, Updated: 2, Ready: ready, Available: ready, Message: message}
+	}
+	tests := []struct {
+		name      string
+		last      shared.DeploymentProgress
+		wantPhase shared.OperationPhase
+		wantErr   bool // the operation's Error
+	}{
+		{"available", progress(shared.PhaseAvailable, 2, ""), shared.OperationSucceeded, false},
+		{"failed", progress(shared.PhaseFailed, 0, "pods do not fit"), shared.OperationFailed, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ops := operations.NewMemory(operations.MemoryOptions{})
+			op, h := startOperation(t, ops, "alice")
+			_, updates, err := ops.Watch(context.Background(), op.ID, "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := &fakeDeployments{}
+			done := make(chan error, 1)
+			go func() { done <- followDeployment(context.Background(), src, h, "team-a", "web") }()
+			// The Deployment is not in the cache at first; its pod's event
+			// brings it.
+			waitSubscribed(t, src)
+			src.set(progress(shared.PhaseProgressing, 1, ""), "pods", "web-abc12-xyz34")
+			if got := <-updates; got.Phase != shared.OperationRunning || len(got.Steps) != 1 || got.Steps[0].Name != stepRollout {
+				t.Fatalf("state %+v, want running with step %q", got, stepRollout)
+			}
+			src.set(tt.last, "deployments", "web")
+			if err := <-done; err != nil {
+				t.Fatalf("followDeployment: %v", err)
+			}
+			final, err := ops.Get(context.Background(), op.ID, "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if final.Phase != tt.wantPhase || (final.Error != nil) != tt.wantErr {
+				t.Fatalf("final state %+v (error %+v), want phase %s", final, final.Error, tt.wantPhase)
+			}
+			if tt.wantErr {
+				return
+			}
+			var got shared.DeploymentProgress
+			if err := json.Unmarshal(final.Result, &got); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.last, got); diff != "" {
+				t.Errorf("result (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFollowDeploymentCancelled(t *testing.T) {
+	ops := operations.NewMemory(operations.MemoryOptions{})
+	_, h := startOperation(t, ops, "alice")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := followDeployment(ctx, &fakeDeployments{}, h, "team-a", "web"); !errors.Is(err, context.Canceled) {
+		t.Errorf("followDeployment after its context ended: %v, want context.Canceled", err)
+	}
+}
+
+// waitSubscribed waits until followDeployment listens to src.
+func waitSubscribed(t *testing.T, src *fakeDeployments) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		src.mu.Lock()
+		ok := src.fn != nil
+		src.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("followDeployment did not subscribe")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// On the local cluster, an operation following a new Deployment of two
+// replicas succeeds once both are ready.
+func TestWSClusterFollowDeployment(t *testing.T) {
+	f, _ := wsClusterFixture(t)
+	ns := f.namespace(t, "ws-follow")
+	ops := operations.NewMemory(operations.MemoryOptions{})
+	op, h := startOperation(t, ops, "alice")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- followDeployment(ctx, f.s.deps.Objects, h, ns, "web") }()
+	if _, err := f.admin.AppsV1().Deployments(ns).Create(ctx, testDeployment(ns, "web", "registry.example/web:1", 2, 0), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("followDeployment: %v", err)
+	}
+	final, err := ops.Get(ctx, op.ID, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got shared.DeploymentProgress
+	if final.Phase != shared.OperationSucceeded || json.Unmarshal(final.Result, &got) != nil {
+		t.Fatalf("final state %+v, want succeeded with the progress as result", final)
+	}
+	if got.Ready != 2 || got.Available != 2 || got.Phase != shared.PhaseAvailable {
+		t.Errorf("final progress %+v, want Available with 2 ready", got)
+	}
+}
