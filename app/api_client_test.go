@@ -65,7 +65,7 @@ func TestAPIClientRetries(t *testing.T) {
 			c := newAPIClient(srv.URL).Retry(3, time.Millisecond).
 				OnFailure(func(err error) { failures = append(failures, err.Error()) }).
 				OnReach(func(ok bool) { reached = append(reached, ok) })
-			var got versionReply
+			var got shared.Version
 			err := c.do(context.Background(), tc.method, "/version", map[string]int{}, &got)
 			if calls.Load() != tc.wantCalls {
 				t.Errorf("%d requests, want %d", calls.Load(), tc.wantCalls)
@@ -103,7 +103,7 @@ func TestAPIClientNetworkErrorIsRetriedAndSaysSo(t *testing.T) {
 		OnFailure(func(err error) { failures = append(failures, err) }).
 		OnReach(func(ok bool) { reached = append(reached, ok) })
 	start := time.Now()
-	_, err := apiGet[versionReply](context.Background(), c, "/version")
+	_, err := apiGet[shared.Version](context.Background(), c, "/version")
 	var ne *networkError
 	if !errors.As(err, &ne) {
 		t.Fatalf("error %v, want a networkError", err)
@@ -138,7 +138,7 @@ func TestAPIClientFailureBecomesAToast(t *testing.T) {
 	srv, _ := flakyAPI(t, 1, http.StatusNotFound)
 	l := newLayout()
 	c := newAPIClient(srv.URL).OnFailure(func(err error) { l.showError(err) })
-	if _, err := apiGet[versionReply](context.Background(), c, "/version"); err == nil {
+	if _, err := apiGet[shared.Version](context.Background(), c, "/version"); err == nil {
 		t.Fatal("no error")
 	}
 	load(t, l)
@@ -156,7 +156,7 @@ func TestAPIClientReplyWithoutEnvelope(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newAPIClient(srv.URL).Retry(1, 0)
-	_, err := apiGet[versionReply](context.Background(), c, "/version")
+	_, err := apiGet[shared.Version](context.Background(), c, "/version")
 	var re *replyError
 	if !errors.As(err, &re) || re.API.Code != shared.CodeK8sAPI || re.Error() != "The server answered 502 Bad Gateway." {
 		t.Errorf("error %#v", err)

@@ -21,8 +21,8 @@ const namespaceStorageKey = "kubedeck.namespace"
 type deployPage struct {
 	app.Compo
 
-	perms *permissionStore
-	api   func() *apiClient // the layout's client; nil before it runs
+	link  *serverLink      // the layout's link to the server, as every page has
+	perms *permissionStore // link.perms
 
 	known      permissionSet // observed: permissionsState
 	namespaces []shared.Namespace
@@ -35,11 +35,15 @@ type deployPage struct {
 
 func newDeployPage() *deployPage { return &deployPage{} }
 
-// Permissions sets the store the page asks what the user may do.
-func (p *deployPage) Permissions(s *permissionStore) *deployPage { p.perms = s; return p }
-
-// API sets how the page reaches the layout's API client.
-func (p *deployPage) API(f func() *apiClient) *deployPage { p.api = f; return p }
+// Server sets the layout's link to the server, through which the page asks
+// what the user may do and reaches the API.
+func (p *deployPage) Server(l *serverLink) *deployPage {
+	p.link = l
+	if l != nil {
+		p.perms = l.perms
+	}
+	return p
+}
 
 // OnMount follows the permissions, remembers the last namespace and lists
 // the namespaces.
@@ -62,10 +66,10 @@ func (p *deployPage) OnMount(ctx app.Context) {
 
 // client is the layout's API client, or nil.
 func (p *deployPage) client() *apiClient {
-	if p.api == nil || p.perms == nil {
+	if p.link == nil || p.perms == nil {
 		return nil
 	}
-	return p.api()
+	return p.link.api
 }
 
 // listed takes the namespaces the server listed and chooses one: the one

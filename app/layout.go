@@ -116,7 +116,7 @@ func (l *layout) content() app.UI {
 	var page app.Composer
 	switch l.PageID {
 	case pageDeploy:
-		page = newDeployPage().Permissions(l.perms).API(l.api)
+		page = newDeployPage().Server(l.link)
 	case pageObjects:
 		page = newObjectsPage().Server(l.link)
 	case pageCharts:
@@ -198,9 +198,6 @@ func (l *layout) signedIn(me shared.Me) {
 	}
 	l.signOutURL = me.SignOutURL
 }
-
-// api is the API client once the layout runs in the browser, else nil.
-func (l *layout) api() *apiClient { return l.client }
 
 // endSession shows the sign-in prompt, which brings the user back to the
 // page at back (path and query) once signed in.

@@ -18,11 +18,6 @@ const (
 	reportsPerMin   = 5
 )
 
-// versionReply is the data of GET /api/v1/version.
-type versionReply struct {
-	Version string `json:"version"`
-}
-
 // OnMount starts the client side: the API client, the theme, the
 // connection watch and the user. go-app calls it only in the browser.
 func (l *layout) OnMount(ctx app.Context) {
@@ -134,7 +129,7 @@ func (l *layout) probeNow() {
 // OnAppUpdate, which shows the update banner).
 func (l *layout) watchServer(ctx app.Context, stop context.Context) {
 	for {
-		v, err := apiGet[versionReply](stop, l.client, "/version", quiet())
+		v, err := apiGet[shared.Version](stop, l.client, "/version", quiet())
 		if stop.Err() != nil {
 			return
 		}

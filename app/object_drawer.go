@@ -5,18 +5,6 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
-// loadState is where a load from the server stands; it decides what the
-// user sees.
-type loadState int
-
-// The load states.
-const (
-	stateIdle loadState = iota
-	stateLoading
-	stateLoaded
-	stateFailed
-)
-
 // drawerTab is one tab of the detail drawer.
 type drawerTab string
 
@@ -39,7 +27,7 @@ type objectDrawer struct {
 	Kind      shared.KindInfo
 	Namespace string
 	Name      string
-	State     loadState
+	State     loadStatus
 	Detail    shared.ObjectDetail
 	Error     string
 	Now       int64
@@ -62,7 +50,7 @@ func (d *objectDrawer) Object(k shared.KindInfo, namespace, name string) *object
 
 // Loaded sets where the load stands, the detail once loaded and the error
 // when it failed.
-func (d *objectDrawer) Loaded(s loadState, detail shared.ObjectDetail, err string) *objectDrawer {
+func (d *objectDrawer) Loaded(s loadStatus, detail shared.ObjectDetail, err string) *objectDrawer {
 	d.State, d.Detail, d.Error = s, detail, err
 	return d
 }
@@ -130,19 +118,19 @@ func (d *objectDrawer) Render() app.UI {
 			}),
 		),
 		app.Div().ID("kd-tabpanel").Class("kd-tabpanel").Role("tabpanel").
-			Aria("labelledby", "kd-tab-"+string(cur)).Aria("busy", d.State == stateLoading).Body(d.panel(cur)),
+			Aria("labelledby", "kd-tab-"+string(cur)).Aria("busy", d.State == statusLoading).Body(d.panel(cur)),
 	)
 }
 
 // panel is the content of the current tab, or the load's state.
 func (d *objectDrawer) panel(t drawerTab) app.UI {
 	switch d.State {
-	case stateFailed:
+	case statusFailed:
 		return app.Div().Class("kd-state kd-state-failed").Role("alert").Body(
 			app.P().Text(d.Error),
 			app.Button().Type("button").Class("kd-button kd-retry").OnClick(d.guard(d.retry)).Text("Retry"),
 		)
-	case stateLoaded:
+	case statusLoaded:
 	default:
 		return app.P().Class("kd-state kd-state-loading").Text("Loading " + d.Name + "…")
 	}

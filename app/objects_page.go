@@ -31,11 +31,11 @@ type objectsPage struct {
 	searchSeq int
 
 	kinds      []shared.KindInfo
-	kindsState loadState
+	kindsState loadStatus
 	kindsErr   string
 	namespaces []string
 
-	list       loadState
+	list       loadStatus
 	listErr    string
 	staleErr   string // a background refresh failed; the rows shown are older
 	listSeq    int
@@ -68,7 +68,7 @@ type objectsPage struct {
 // drawerData is the object the drawer shows and where its load stands.
 type drawerData struct {
 	key    string // kind/namespace/name
-	state  loadState
+	state  loadStatus
 	detail shared.ObjectDetail
 	err    string
 }
@@ -181,7 +181,7 @@ func (p *objectsPage) notes(k shared.KindInfo) app.UI {
 		live, label = "true", "Live: changes appear as they happen"
 	}
 	return app.Div().Class("kd-notes").Body(
-		app.If(k.Name != "" && p.list == stateLoaded, func() app.UI {
+		app.If(k.Name != "" && p.list == statusLoaded, func() app.UI {
 			return app.P().Class("kd-live-status").DataSet("live", live).DataSet("events", p.liveEvents).Text(label)
 		}),
 		app.If(len(p.forbidden) > 0, func() app.UI {
@@ -228,11 +228,11 @@ func hiddenNote(n int) string {
 // body is the table with its pager, or the state that stands in for it.
 func (p *objectsPage) body(k shared.KindInfo, now time.Time) app.UI {
 	switch {
-	case p.kindsState == stateFailed:
+	case p.kindsState == statusFailed:
 		return failedState("The kinds of objects could not be loaded: "+p.kindsErr, "kinds", p.guard(p.retryKinds))
-	case p.list == stateFailed:
+	case p.list == statusFailed:
 		return failedState("The list could not be loaded: "+p.listErr, "list", p.guard(p.retryList))
-	case k.Name == "" || (p.list != stateLoaded && len(p.rows.rows) == 0):
+	case k.Name == "" || (p.list != statusLoaded && len(p.rows.rows) == 0):
 		what := "objects"
 		if k.Kind != "" {
 			what = k.Kind + " objects"
@@ -241,7 +241,7 @@ func (p *objectsPage) body(k shared.KindInfo, now time.Time) app.UI {
 	case len(p.rows.rows) == 0:
 		return app.P().Class("kd-state kd-state-empty").Text(emptyText(k, p.view))
 	}
-	return app.Div().Class("kd-list").Aria("busy", p.list == stateLoading).Body(
+	return app.Div().Class("kd-list").Aria("busy", p.list == statusLoading).Body(
 		newResourceTable().Of(k).
 			Show(p.rows.rows, p.actions(k)).
 			Sorted(p.view.Sort, p.view.Desc).

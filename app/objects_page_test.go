@@ -31,9 +31,9 @@ func renderPage(t *testing.T, c app.Composer) string {
 // loadedPage is a page showing rows of pods in namespace demo.
 func loadedPage(rows ...shared.Row) *objectsPage {
 	p := newObjectsPage()
-	p.kinds, p.kindsState = testKinds(), stateLoaded
+	p.kinds, p.kindsState = testKinds(), statusLoaded
 	p.view = objectsView{Kind: "pods", Namespace: "demo", Sort: "name", Page: 1}
-	p.list = stateLoaded
+	p.list = statusLoaded
 	p.rows.reset(shared.ListResult{Rows: rows, Total: len(rows), Page: 1, Pages: 1, Limit: pageSize}, p.view, time.Now())
 	return p
 }
@@ -49,17 +49,17 @@ func TestObjectsPageStates(t *testing.T) {
 			[]string{`id="page-objects"`, `kd-state-loading`, "Loading objects…"}, []string{"<table"}},
 		{"the kinds failed", func() *objectsPage {
 			p := newObjectsPage()
-			p.kindsState, p.kindsErr = stateFailed, "Kubedeck is not connected to a cluster."
+			p.kindsState, p.kindsErr = statusFailed, "Kubedeck is not connected to a cluster."
 			return p
 		}, []string{`role="alert"`, "The kinds of objects could not be loaded: Kubedeck is not connected to a cluster.", `kd-retry`}, nil},
 		{"the list is loading", func() *objectsPage {
 			p := loadedPage()
-			p.list = stateLoading
+			p.list = statusLoading
 			return p
 		}, []string{"Loading Pod objects…", `aria-busy`}, []string{"<table"}},
 		{"the list failed", func() *objectsPage {
 			p := loadedPage()
-			p.list, p.listErr = stateFailed, "The Kubernetes API did not answer; try again shortly."
+			p.list, p.listErr = statusFailed, "The Kubernetes API did not answer; try again shortly."
 			return p
 		}, []string{`role="alert"`, "The list could not be loaded: The Kubernetes API did not answer", "Retry"}, []string{"<table"}},
 		{"nothing matches", func() *objectsPage {
@@ -173,7 +173,7 @@ func TestObjectsPageMarksLiveRows(t *testing.T) {
 func TestObjectsPageDrawerAndDialog(t *testing.T) {
 	p := loadedPage(shared.Row{UID: "u1", Name: "web-1", Namespace: "demo", Status: "Running", Level: shared.LevelOK})
 	p.view = p.view.withDrawer("demo", "web-1")
-	p.drawer = drawerData{key: "pods/demo/web-1", state: stateLoading}
+	p.drawer = drawerData{key: "pods/demo/web-1", state: statusLoading}
 	html := renderPage(t, p)
 	for _, w := range []string{`id="kd-drawer"`, `aria-labelledby="kd-drawer-title"`, "demo/web-1", "Loading web-1…",
 		`id="kd-tab-Summary"`, `aria-labelledby="kd-tab-Summary"`, `id="kd-tab-Events"`} {
@@ -217,7 +217,7 @@ func TestObjectDrawerTabs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.tab), func(t *testing.T) {
-			d := newObjectDrawer().Object(kind, "demo", "api").Loaded(stateLoaded, detail, "").At(time.Now().Unix())
+			d := newObjectDrawer().Object(kind, "demo", "api").Loaded(statusLoaded, detail, "").At(time.Now().Unix())
 			d.of, d.tab = "deployments/demo/api", tc.tab
 			html := renderPage(t, d)
 			// One tab selected (a true attribute prints bare), and it labels the panel.

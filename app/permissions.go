@@ -15,17 +15,6 @@ import (
 // it (ctx.ObserveState), so a check made by one page updates them all.
 const permissionsState = "kubedeck/permissions"
 
-// loadStatus is where the loading of some data stands.
-type loadStatus int
-
-// The load statuses.
-const (
-	statusIdle loadStatus = iota
-	statusLoading
-	statusLoaded
-	statusFailed
-)
-
 // nsPermissions is what GET /api/v1/me said about one namespace, or where
 // asking stands.
 type nsPermissions struct {

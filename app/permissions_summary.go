@@ -55,7 +55,7 @@ func summarize(me shared.Me) permSummary {
 		}
 	}
 	for _, kind := range slices.Sorted(maps.Keys(kinds)) {
-		list, get := "list "+kind, "get "+kind
+		list, get := shared.Action("list", kind), shared.Action("get", kind)
 		switch canList, canGet := me.Can[list], me.Can[get]; {
 		case canList && canGet:
 			s.Readable = append(s.Readable, kind)

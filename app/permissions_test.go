@@ -281,7 +281,7 @@ func TestDeployPageButton(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := newDeployPage().Permissions(newPermissionStore())
+			p := newDeployPage().Server(&serverLink{perms: newPermissionStore()})
 			p.namespace, p.known = "team-a", tc.known
 			p.nsStatus, p.namespaces = statusLoaded, []shared.Namespace{{Name: "default"}, {Name: "team-a"}}
 			load(t, p)
@@ -330,7 +330,7 @@ func TestDeployPageChoosesANamespace(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.ConsumeAll()
-			p := newDeployPage().Permissions(newPermissionStore())
+			p := newDeployPage().Server(&serverLink{perms: newPermissionStore()})
 			p.namespace = tc.remembered
 			p.listed(probe.ctx, tc.list, tc.err)
 			if diff := cmp.Diff([]any{tc.want, tc.status}, []any{p.namespace, p.nsStatus}); diff != "" {

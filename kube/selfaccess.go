@@ -95,7 +95,7 @@ func selfActions() []selfAction {
 			if seen[verb+" "+k.Name()] {
 				continue
 			}
-			acts = append(acts, selfAction{key: verb + " " + k.Name(), verb: verb, group: k.Group(),
+			acts = append(acts, selfAction{key: shared.Action(verb, k.Name()), verb: verb, group: k.Group(),
 				resource: k.Name(), namespaced: k.Namespaced()})
 		}
 	}

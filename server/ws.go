@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -34,16 +33,9 @@ func (s *Server) setupWebSocket(objects *kube.Objects, access *kube.Access) {
 	if objects == nil || access == nil {
 		return
 	}
-	authorize := func(ctx context.Context, u kube.User, k *kube.Kind, namespace string) error {
-		ok, err := access.Allowed(ctx, u, "list", kube.ResourceOf(k), namespace)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("list %s in namespace %q: %w", k.Name(), namespace, kube.ErrForbidden)
-		}
-		return nil
-	}
+	// A subscription is authorized exactly like a list (mayList: one
+	// check for both, namespaces the cache has never seen included).
+	authorize := s.mayList
 	s.hub = newHub(s.cfg.WebSocket, s.log, objects, objects.Kind, authorize)
 	s.hub.progress = newProgressPusher(s.hub, objects)
 	s.hub.ops = s.deps.Operations

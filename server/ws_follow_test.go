@@ -123,10 +123,7 @@ func waitSubscribed(t *testing.T, src *fakeDeployments) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		src.mu.Lock()
-		ok := src.fn != nil
-		src.mu.Unlock()
-		if ok {
+		if src.subscribed() {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -164,4 +161,11 @@ func TestWSClusterFollowDeployment(t *testing.T) {
 	if got.Ready != 2 || got.Available != 2 || got.Phase != shared.PhaseAvailable {
 		t.Errorf("final progress %+v, want Available with 2 ready", got)
 	}
+}
+
+// subscribed says whether followDeployment listens to f.
+func (f *fakeDeployments) subscribed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fn != nil
 }

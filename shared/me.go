@@ -40,3 +40,8 @@ const (
 	ActionInstallCharts     = "install charts"
 	ActionUninstallCharts   = "uninstall charts"
 )
+
+// Action is the key Me.Can uses for a verb on a kind of the object viewer
+// ("list pods", "delete configmaps"): the server builds its answers and the
+// UI reads them with it.
+func Action(verb, kind string) string { return verb + " " + kind }

@@ -68,7 +68,7 @@ func wantedSubs(v objectsView, k shared.KindInfo, namespaces, forbidden []string
 
 // syncSubs makes the page's subscriptions those the view needs.
 func (p *objectsPage) syncSubs() {
-	if !p.running || p.Link == nil || p.Link.socket == nil || p.list != stateLoaded {
+	if !p.running || p.Link == nil || p.Link.socket == nil || p.list != statusLoaded {
 		return
 	}
 	want := map[subTarget]bool{}
@@ -157,14 +157,14 @@ func (p *objectsPage) onSocket(s *pageSub, m shared.WSMessage) {
 			// change, so the change is applied again on top of it.
 			p.pending = append(p.pending, m)
 		}
-		if p.list != stateLoaded {
+		if p.list != statusLoaded {
 			return
 		}
 		if p.rows.apply(m, time.Now()) {
 			p.scheduleExpire()
 		}
 		var ev shared.WSResourceEvent
-		if p.drawer.state == stateLoaded && m.Decode(&ev) == nil && p.drawer.detail.Row.UID == ev.Row.UID {
+		if p.drawer.state == statusLoaded && m.Decode(&ev) == nil && p.drawer.detail.Row.UID == ev.Row.UID {
 			p.drawer.detail.Row = ev.Row
 		}
 	case shared.WSResync:
@@ -248,7 +248,7 @@ func (p *objectsPage) poll(stop context.Context, ui app.Context) {
 			return
 		case <-t.C:
 			ui.Dispatch(func(ctx app.Context) {
-				if p.running && !p.isLive() && p.list != stateLoading && p.kind().Name != "" {
+				if p.running && !p.isLive() && p.list != statusLoading && p.kind().Name != "" {
 					p.reload(true)
 				}
 			})

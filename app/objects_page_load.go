@@ -15,7 +15,7 @@ import (
 
 // loadKinds asks for the kinds, then lists the view's.
 func (p *objectsPage) loadKinds() {
-	p.kindsState = stateLoading
+	p.kindsState = statusLoading
 	api, stop, ui := p.Link.api, p.stopCtx, p.ui
 	ui.Async(func() {
 		kinds, err := apiGet[[]shared.KindInfo](stop, api, "/kinds")
@@ -24,11 +24,11 @@ func (p *objectsPage) loadKinds() {
 				return
 			}
 			if err != nil {
-				p.kindsState, p.kindsErr = stateFailed, err.Error()
+				p.kindsState, p.kindsErr = statusFailed, err.Error()
 				p.recheck()
 				return
 			}
-			p.kinds, p.kindsState = kinds, stateLoaded
+			p.kinds, p.kindsState = kinds, statusLoaded
 			p.setView(ctx, p.view)
 			p.reload(false)
 			p.loadDrawer()
@@ -67,8 +67,8 @@ func (p *objectsPage) reload(background bool) {
 	p.listSeq++
 	p.listing = true
 	seq, view := p.listSeq, p.view
-	if !background || p.list != stateLoaded {
-		p.list = stateLoading
+	if !background || p.list != statusLoaded {
+		p.list = statusLoading
 	}
 	var opts []callOption
 	if background {
@@ -88,12 +88,12 @@ func (p *objectsPage) listed(ctx app.Context, seq int, view objectsView, res sha
 	}
 	p.listing = false
 	if err != nil {
-		if p.list == stateLoaded || (p.list == stateLoading && len(p.rows.rows) > 0 && p.rows.view.listKey() == view.listKey()) {
-			p.list = stateLoaded
+		if p.list == statusLoaded || (p.list == statusLoading && len(p.rows.rows) > 0 && p.rows.view.listKey() == view.listKey()) {
+			p.list = statusLoaded
 			p.applyPending(time.Now())
 			p.staleErr = "Showing the list as of " + time.Now().Format("15:04:05") + "; refreshing it failed: " + err.Error()
 		} else {
-			p.list, p.listErr, p.pending = stateFailed, err.Error(), nil
+			p.list, p.listErr, p.pending = statusFailed, err.Error(), nil
 		}
 		p.recheck()
 		return
@@ -108,7 +108,7 @@ func (p *objectsPage) listed(ctx app.Context, seq int, view objectsView, res sha
 	p.rows.reset(res, view, time.Now())
 	p.applyPending(time.Now())
 	p.forbidden, p.hidden = res.Forbidden, res.Hidden
-	p.list, p.listErr, p.staleErr = stateLoaded, "", ""
+	p.list, p.listErr, p.staleErr = statusLoaded, "", ""
 	p.loadPerms()
 	p.syncSubs()
 	p.scheduleExpire()
@@ -158,7 +158,7 @@ func (p *objectsPage) loadPerms() {
 // where the server has said whether the user may delete the kind there.
 func (p *objectsPage) actions(k shared.KindInfo) []rowAction {
 	out := make([]rowAction, len(p.rows.rows))
-	key := "delete " + k.Name
+	key := shared.Action("delete", k.Name)
 	for i, r := range p.rows.rows {
 		perms := p.known.of(r.Row.Namespace)
 		if _, known := perms.Me.Can[key]; perms.Status != statusLoaded || !known {
@@ -188,10 +188,10 @@ func (p *objectsPage) loadDrawer() {
 		}
 		return
 	}
-	if key == p.drawer.key && p.drawer.state != stateFailed {
+	if key == p.drawer.key && p.drawer.state != statusFailed {
 		return
 	}
-	p.drawer = drawerData{key: key, state: stateLoading}
+	p.drawer = drawerData{key: key, state: statusLoading}
 	path := objectPath(p.view.Kind, p.view.drawerNamespace(), p.view.Name)
 	api, stop, ui := p.Link.api, p.stopCtx, p.ui
 	ui.Async(func() {
@@ -201,10 +201,10 @@ func (p *objectsPage) loadDrawer() {
 				return
 			}
 			if err != nil {
-				p.drawer.state, p.drawer.err = stateFailed, err.Error()
+				p.drawer.state, p.drawer.err = statusFailed, err.Error()
 				return
 			}
-			p.drawer.state, p.drawer.detail = stateLoaded, d
+			p.drawer.state, p.drawer.detail = statusLoaded, d
 		})
 	})
 }
