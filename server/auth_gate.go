@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -20,41 +19,26 @@ func publicAPI(pattern string) bool {
 	return false
 }
 
-// serveAPI passes a request for an API route (pattern, as the API mux
-// matched it) on to its handler once the request has an identity, and once
-// the user's write or read budget allows it. Without an identity it answers
-// 401 UNAUTHORIZED, the WebSocket upgrade included, and nothing else
-// happens. It identifies the request once: the identity travels in the
-// request's context, where the api wrapper hands it to the handler and
-// s.identify finds it again without a second verification.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, pattern string) {
-	if !publicAPI(pattern) {
-		id, err := s.identify(r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := s.limitWrites(r, id); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if err := s.limitReads(r, id); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		r = r.WithContext(context.WithValue(r.Context(), identityKey{}, id))
+// gate is what every API request passes before its handler: on a route
+// that needs an identity (all but publicAPI), the identity, then the
+// user's write or read budget. Without an identity it answers 401
+// UNAUTHORIZED, the WebSocket upgrade included, and nothing else happens.
+// On a public route it returns the zero Identity.
+func (s *Server) gate(r *http.Request) (Identity, error) {
+	if publicAPI(r.Pattern) {
+		return Identity{}, nil
 	}
-	s.apiMux.ServeHTTP(w, r)
-}
-
-// identityKey is the context key of the Identity serveAPI resolved.
-type identityKey struct{}
-
-// identityFrom is the identity serveAPI resolved for the request ctx
-// belongs to; false on public routes and outside the API.
-func identityFrom(ctx context.Context) (Identity, bool) {
-	id, ok := ctx.Value(identityKey{}).(Identity)
-	return id, ok
+	id, err := s.identify(r)
+	if err != nil {
+		return Identity{}, err
+	}
+	if err := s.limitWrites(r, id); err != nil {
+		return Identity{}, err
+	}
+	if err := s.limitReads(r, id); err != nil {
+		return Identity{}, err
+	}
+	return id, nil
 }
 
 // requireSession answers a UI page request without an identity with a

@@ -166,7 +166,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	cfg := oidcConfig(is)
 	cfg.WriteBurst, cfg.WritesPerMinute = 1, 1
 	s := newAuthServer(t, cfg, &logs)
-	s.handle("POST /api/v1/change", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+	s.handle("POST /api/v1/change", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 		id, err := s.identify(r)
 		if err != nil {
 			return err

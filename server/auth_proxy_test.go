@@ -68,7 +68,7 @@ func TestForwardedHeadersNeedTheProxySecret(t *testing.T) {
 func TestProxySecretNeverReachesHandlers(t *testing.T) {
 	s := newAuthServer(t, proxyConfig(), nil)
 	var seen []string
-	s.handle("GET /api/v1/headers", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+	s.handle("GET /api/v1/headers", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 		for k, vs := range r.Header {
 			for _, v := range vs {
 				if strings.Contains(v, testProxySecret) {

@@ -54,7 +54,7 @@ func newAuthServer(t *testing.T, cfg Config, logs *bytes.Buffer) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handle("GET /api/v1/whoami", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+	s.handle("GET /api/v1/whoami", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 		id, err := s.identify(r)
 		if err != nil {
 			return err
@@ -163,8 +163,9 @@ func TestEveryAPIRouteNeedsIdentity(t *testing.T) {
 		})
 	}
 	t.Run("websocket upgrade", func(t *testing.T) {
-		s.handle("GET /api/v1/ws-probe", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.handle("GET /api/v1/ws-probe", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 			t.Error("the upgrade reached its handler without an identity")
+			return nil
 		}))
 		rec := do(s, "GET", "/api/v1/ws-probe", strangerPeer, map[string]string{
 			"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
@@ -260,4 +261,17 @@ func TestAuthConfigValidation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAPIRoutesMustBeGated checks that an API route cannot be registered
+// with a handler that skips the identity check: the server refuses it when
+// it is built.
+func TestAPIRoutesMustBeGated(t *testing.T) {
+	s := newAuthServer(t, proxyConfig(), nil)
+	defer func() {
+		if recover() == nil {
+			t.Error("an ungated handler was registered for an API route")
+		}
+	}()
+	s.handle("GET /api/v1/open", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 }

@@ -99,7 +99,7 @@ func TestErrorTableCoversEveryCode(t *testing.T) {
 
 func TestInternalErrorCauseIsLoggedNotSent(t *testing.T) {
 	s, logs := newTestServer(t, Config{}, func(s *Server) {
-		s.handle("GET /api/v1/boom", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+		s.handle("GET /api/v1/boom", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 			return errors.New("password=hunter2 leaked into an error")
 		}))
 	})
@@ -180,7 +180,7 @@ func TestMalformedJSONNamesTheProblem(t *testing.T) {
 		Replicas int    `json:"replicas"`
 	}
 	s, _ := newTestServer(t, Config{BodyLimit: 64}, func(s *Server) {
-		s.handle("POST /api/v1/echo", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+		s.handle("POST /api/v1/echo", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 			var b body
 			if err := decodeJSON(r, &b); err != nil {
 				return err
@@ -225,7 +225,7 @@ func TestMalformedJSONNamesTheProblem(t *testing.T) {
 
 func TestBodyLimitWithoutContentLength(t *testing.T) {
 	s, _ := newTestServer(t, Config{BodyLimit: 16}, func(s *Server) {
-		s.handle("POST /api/v1/sink", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+		s.handle("POST /api/v1/sink", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 			var v map[string]string
 			return decodeJSON(r, &v)
 		}))
@@ -244,7 +244,7 @@ func TestBodyLimitWithoutContentLength(t *testing.T) {
 
 func TestPanicRecovery(t *testing.T) {
 	s, logs := newTestServer(t, Config{}, func(s *Server) {
-		s.handle("GET /api/v1/panic", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+		s.handle("GET /api/v1/panic", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 			panic("handler bug: nil pointer in the middle of a reply")
 		}))
 	})
@@ -295,7 +295,7 @@ func TestSecurityHeadersOnEveryReply(t *testing.T) {
 
 func TestCrossOriginProtection(t *testing.T) {
 	s, _ := newTestServer(t, Config{TrustedOrigins: []string{"https://dash.example.com"}, AllowedHosts: []string{"kubedeck.test"}}, func(s *Server) {
-		s.handle("POST /api/v1/change", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+		s.handle("POST /api/v1/change", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 			s.writeData(w, 200, "changed", "")
 			return nil
 		}))

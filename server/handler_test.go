@@ -14,8 +14,7 @@ import (
 )
 
 // TestAPIWrapper drives handlers of the one API shape: the wrapper hands
-// them the identity serveAPI resolved (and s.identify returns that same
-// identity without resolving it again), writes the envelope with the status
+// them the identity it resolved once (gate), writes the envelope with the status
 // and message a reply sets, and writes one audit line for each request
 // that may change something, with the object the handler named, or the
 // path's when it failed before naming one.
@@ -26,13 +25,7 @@ func TestAPIWrapper(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.handle("GET /api/v1/test/who", s.api(func(r *http.Request, id Identity) (any, error) {
-		// The headers are gone; s.identify must not look at them again.
-		r.Header.Del(headerUser)
-		again, err := s.identify(r)
-		if err != nil {
-			return nil, err
-		}
-		return []string{id.User.Name, again.User.Name}, nil
+		return []string{id.User.Name, id.Source}, nil
 	}))
 	s.handle("DELETE /api/v1/test/{kind}/{namespace}/{name}", s.api(func(r *http.Request, id Identity) (any, error) {
 		if r.PathValue("name") == "bad" {
@@ -59,7 +52,7 @@ func TestAPIWrapper(t *testing.T) {
 		method, path string
 		want         result
 	}{
-		{"GET", "/api/v1/test/who", result{Status: 200, Data: `["alice","alice"]`}},
+		{"GET", "/api/v1/test/who", result{Status: 200, Data: `["alice","proxy"]`}},
 		{"DELETE", "/api/v1/test/things/a/x", result{Status: 200, Message: "Thing a/x is being deleted.",
 			Data: `{"kind":"things","namespace":"a","name":"x"}`}},
 		{"DELETE", "/api/v1/test/things/a/missing", result{Status: 404, Code: shared.CodeNotFound}},

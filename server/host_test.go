@@ -91,7 +91,7 @@ func TestHostNotAllowedIsRefused(t *testing.T) {
 func TestHostCheckComesFirst(t *testing.T) {
 	s := newAuthServer(t, Config{Auth: AuthConfig{Mode: AuthDev, DevUser: kube.User{Name: "dev"}}}, nil)
 	reached := false
-	s.handle("POST /api/v1/probe", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = true }))
+	s.handle("POST /api/v1/probe", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error { reached = true; return nil }))
 	req := httptest.NewRequest("POST", "/api/v1/probe", strings.NewReader("{}"))
 	req.Host = "evil.example:8080"
 	req.Header.Set("Origin", "http://evil.example:8080")

@@ -80,13 +80,9 @@ func (e errorString) Error() string { return string(e) }
 // ID token when OIDC is configured and the peer is a trusted proxy (or any
 // peer is allowed); a token that fails to verify is a 401, not a reason to
 // look further; the forwarded headers when the TCP peer is a trusted proxy
-// and the request carries the proxy secret. Anything else is a 401. It
-// resolves once per API request: serveAPI keeps the identity in the
-// request's context, and a later call returns it from there.
+// and the request carries the proxy secret. Anything else is a 401. The API
+// wrappers (api, rawAPI) call it once per request, through gate.
 func (s *Server) identify(r *http.Request) (Identity, error) {
-	if id, ok := identityFrom(r.Context()); ok {
-		return id, nil
-	}
 	a := s.auth
 	if a.cfg.Mode == AuthDev {
 		return Identity{User: kube.User{Name: a.cfg.DevUser.Name, Groups: slices.Clone(a.cfg.DevUser.Groups)},

@@ -42,6 +42,11 @@ func (s *Server) handle(pattern string, h http.Handler) {
 	route := pattern
 	mux := s.mux
 	if _, path, _ := strings.Cut(pattern, " "); strings.HasPrefix(path, "/api/") || strings.HasPrefix(pattern, "/api/") {
+		if _, ok := h.(gated); !ok {
+			// A programming error, found when the server is built: an API
+			// route that skipped the identity check would answer anyone.
+			panic("server: API route " + pattern + " must be built by api or rawAPI")
+		}
 		mux = s.apiMux
 	}
 	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -85,7 +85,7 @@ func TestGracefulShutdown(t *testing.T) {
 	started := make(chan struct{})
 	release := make(chan struct{})
 	s, _ := newTestServer(t, Config{ShutdownTimeout: 5 * time.Second}, func(s *Server) {
-		s.handle("GET /api/v1/slow", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+		s.handle("GET /api/v1/slow", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 			close(started)
 			<-release
 			s.writeData(w, 200, "done", "")

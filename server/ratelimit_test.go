@@ -21,7 +21,7 @@ import (
 // changeRoute registers POST /api/v1/change, which audits a change and
 // succeeds, or fails with FORBIDDEN when ?deny=1.
 func changeRoute(s *Server) {
-	s.handle("POST /api/v1/change", s.rawAPI(func(w http.ResponseWriter, r *http.Request) error {
+	s.handle("POST /api/v1/change", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 		id, err := s.identify(r)
 		if err != nil {
 			return err
@@ -122,12 +122,12 @@ func TestWebSocketOriginPolicy(t *testing.T) {
 	cfg := Config{Auth: AuthConfig{Mode: AuthDev, DevUser: kube.User{Name: "dev"}},
 		TrustedOrigins: []string{"https://dash.example.com", "http://[::1]:9000"}}
 	s := newAuthServer(t, cfg, nil)
-	s.handle("GET /api/v1/ws-origin", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /api/v1/ws-origin", s.rawAPI(func(w http.ResponseWriter, r *http.Request, _ Identity) error {
 		c, err := websocket.Accept(w, r, s.wsAcceptOptions())
 		if err != nil {
-			return // Accept has answered 403
+			return nil // Accept has answered 403
 		}
-		c.Close(websocket.StatusNormalClosure, "")
+		return c.Close(websocket.StatusNormalClosure, "")
 	}))
 	if s.wsAcceptOptions().InsecureSkipVerify {
 		t.Fatal("InsecureSkipVerify is set")

@@ -15,7 +15,7 @@ import (
 )
 
 // apiFunc is the one shape of an API handler: it gets the request and the
-// identity serveAPI resolved (the zero Identity on public routes) and
+// identity the wrapper resolved once (the zero Identity on public routes) and
 // returns the reply's data, or an error. A reply value sets the status and
 // message; anything else is sent as data with 200 OK.
 type apiFunc func(r *http.Request, id Identity) (any, error)
@@ -43,10 +43,14 @@ func accepted(op shared.Operation, message string) reply {
 // request that may change something (any method but GET and HEAD), writes
 // the audit line.
 func (s *Server) api(fn apiFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, signedIn := identityFrom(r.Context())
+	return gated(func(w http.ResponseWriter, r *http.Request) {
+		id, err := s.gate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		var change *auditRecord
-		if signedIn && changes(r) {
+		if id.User.Name != "" && changes(r) {
 			change = &auditRecord{}
 			r = r.WithContext(context.WithValue(r.Context(), auditKey{}, change))
 		}
@@ -67,16 +71,27 @@ func (s *Server) api(fn apiFunc) http.Handler {
 }
 
 // rawAPI adapts a handler that writes its own reply (the WebSocket upgrade)
-// to http.Handler; an error it returns becomes the error envelope. The
-// identity serveAPI resolved is in the request's context, where s.identify
-// finds it.
-func (s *Server) rawAPI(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
+// to http.Handler: it passes gate like every API handler and gets the
+// identity as an argument; an error it returns becomes the error envelope.
+func (s *Server) rawAPI(fn func(w http.ResponseWriter, r *http.Request, id Identity) error) http.Handler {
+	return gated(func(w http.ResponseWriter, r *http.Request) {
+		id, err := s.gate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := fn(w, r, id); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
 }
+
+// gated is a handler built by api or rawAPI, which pass gate before
+// anything else. handle refuses to register any other handler for an API
+// route, so no API route can answer without its identity check.
+type gated func(w http.ResponseWriter, r *http.Request)
+
+func (g gated) ServeHTTP(w http.ResponseWriter, r *http.Request) { g(w, r) }
 
 // writeData sends a success envelope with data and an optional message.
 func (s *Server) writeData(w http.ResponseWriter, status int, data any, message string) {

@@ -42,7 +42,8 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	h, pattern := s.apiMux.Handler(r)
 	if pattern != "" {
-		s.serveAPI(w, r, pattern)
+		// Every API handler is built by api or rawAPI, which pass gate.
+		s.apiMux.ServeHTTP(w, r)
 		return
 	}
 	// Let the mux decide between 404 and 405 (it knows the Allow list), then

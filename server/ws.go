@@ -44,11 +44,7 @@ func (s *Server) setupWebSocket(objects *kube.Objects, access *kube.Access) {
 
 // serveWS upgrades an authenticated request to a WebSocket and serves it
 // until it ends.
-func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) error {
-	id, err := s.identify(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, id Identity) error {
 	if s.hub == nil {
 		return &apiError{code: shared.CodeUnavailable, message: "Live updates are not available: this server runs without the cluster cache."}
 	}
