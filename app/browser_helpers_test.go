@@ -7,9 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -200,4 +202,20 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// needBrowser is the path of Chromium for a browser test, with the app's
+// routes registered; it skips the test, saying how to get what is missing,
+// without Chromium or a built app.wasm (`make test` provides both).
+func needBrowser(t *testing.T) string {
+	t.Helper()
+	if _, err := fs.Stat(web.FS, "app.wasm"); err != nil {
+		t.Skip("web/app.wasm is not built into this test binary: run `make wasm` (or `make test`) first")
+	}
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`")
+	}
+	registerRoutes()
+	return chromium
 }

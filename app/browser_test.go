@@ -5,15 +5,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/kubedeck/kubedeck/web"
 )
 
 // The viewport of the tests, but for the narrow-screen check.
@@ -25,14 +22,7 @@ const live = chromedp.CSS(".kd-app.kd-live")
 // TestBrowserSmoke runs the UI in headless Chromium against the real server,
 // at the root and under a base path.
 func TestBrowserSmoke(t *testing.T) {
-	if _, err := fs.Stat(web.FS, "app.wasm"); err != nil {
-		t.Skip("web/app.wasm is not built into this test binary: run `make wasm` (or `make test`) first")
-	}
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`")
-	}
-	registerRoutes()
+	chromium := needBrowser(t)
 	registerTestRoutes()
 	for _, base := range []string{"", "/v2"} {
 		t.Run("base="+base, func(t *testing.T) { smoke(t, chromium, base) })

@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"io/fs"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +15,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/kubedeck/kubedeck/web"
 )
 
 // JavaScript that reads the object viewer.
@@ -39,14 +35,7 @@ func jsRowText(name string) string {
 // TestObjectsBrowser runs the object viewer in Chromium against a real
 // server on the seeded local cluster.
 func TestObjectsBrowser(t *testing.T) {
-	if _, err := fs.Stat(web.FS, "app.wasm"); err != nil {
-		t.Skip("web/app.wasm is not built into this test binary: run `make wasm` (or `make test`) first")
-	}
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`")
-	}
-	registerRoutes()
+	chromium := needBrowser(t)
 	c := newObjectsCluster(t)
 	ns := c.namespaceFor(t, "objects-e2e")
 	createConfigMaps(t, c, ns, 60)

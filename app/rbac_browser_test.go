@@ -6,14 +6,12 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/netip"
 	"net/url"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -31,21 +29,6 @@ import (
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
 )
-
-// needBrowser skips unless the WASM is built and Chromium installed, and
-// returns Chromium's path.
-func needBrowser(t *testing.T) string {
-	t.Helper()
-	if _, err := fs.Stat(web.FS, "app.wasm"); err != nil {
-		t.Skip("web/app.wasm is not built into this test binary: run `make wasm` (or `make test`) first")
-	}
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`")
-	}
-	registerRoutes()
-	return chromium
-}
 
 // serveKubedeck runs Kubedeck's server with cfg and deps (the UI and the
 // web files added) on a free loopback port until the test ends, and

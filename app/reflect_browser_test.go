@@ -4,9 +4,7 @@ package main
 
 import (
 	"context"
-	"io/fs"
 	"net/url"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
-	"github.com/kubedeck/kubedeck/web"
 )
 
 // browserPayloads are the payloads of reflectPayloads the browser test
@@ -66,14 +63,7 @@ type pageReport struct {
 // attribute ever appears in the DOM, that the page stays where it is, and
 // that the object viewer still takes its search text from the URL.
 func TestBrowserReflectsNoMarkup(t *testing.T) {
-	if _, err := fs.Stat(web.FS, "app.wasm"); err != nil {
-		t.Skip("web/app.wasm is not built into this test binary: run `make wasm` (or `make test`) first")
-	}
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`")
-	}
-	registerRoutes()
+	chromium := needBrowser(t)
 	srv := startServer(t, "", "reflect-1")
 	ctx := newBrowser(t, chromium)
 	within(t, ctx, 10*time.Second, "watch every new document", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
