@@ -12,9 +12,8 @@ import (
 // that names no possible object is refused as bad input before it reaches
 // the cache or the API server. Kubernetes checks most names as DNS-1123
 // subdomains and Service names as DNS-1035 labels; namespaces are DNS-1123
-// labels; shared holds the label and subdomain rules, which the UI uses
-// too. None of these allows "." or "..", or anything a URL path would
-// treat specially.
+// labels; shared holds the label and subdomain rules. None of these
+// allows "." or "..", or anything a URL path would treat specially.
 
 // Rules for people, one per name shape.
 var (

@@ -32,10 +32,7 @@ func (s *Server) gate(r *http.Request) (Identity, error) {
 	if err != nil {
 		return Identity{}, err
 	}
-	if err := s.limitWrites(r, id); err != nil {
-		return Identity{}, err
-	}
-	if err := s.limitReads(r, id); err != nil {
+	if err := s.limitRequests(r, id); err != nil {
 		return Identity{}, err
 	}
 	return id, nil

@@ -30,42 +30,24 @@ func unsafeMethod(m string) bool {
 	return true
 }
 
-// limitWrites takes one token from the user's write bucket for a request
-// that may change something; when the bucket is empty the error is a 429
-// RATE_LIMITED whose Retry-After says when to try again. Users are told
-// apart by name: groups do not give anyone a second bucket.
-func (s *Server) limitWrites(r *http.Request, id Identity) error {
-	if !unsafeMethod(r.Method) {
-		return nil
-	}
-	ok, wait := s.writes.allow(id.User.Name)
-	if ok {
-		return nil
-	}
-	s.log.Warn("write rate limit reached", "request_id", requestID(r), "user", id.User.Name,
-		"method", r.Method, "path", r.URL.Path)
-	secs := retryAfterSeconds(wait)
-	return &apiError{code: shared.CodeRateLimited,
-		message: "You are making changes too quickly; wait a moment and try again.",
-		details: map[string]any{"retryAfterSeconds": secs}}
-}
-
-// limitReads takes one token from the user's read bucket for a request
-// that changes nothing (the WebSocket upgrade included); when the bucket is
-// empty the error is a 429 RATE_LIMITED with Retry-After. Reads are cheap
-// for the cache but each may cost access reviews, so one user's burst could
-// otherwise delay everyone's.
-func (s *Server) limitReads(r *http.Request, id Identity) error {
+// limitRequests takes one token from the user's budget: the write bucket
+// for a request that may change something, the read bucket for any other
+// (the WebSocket upgrade included; reads are cheap for the cache but each
+// may cost access reviews, so one user's burst could otherwise delay
+// everyone's). When the bucket is empty the error is a 429 RATE_LIMITED
+// whose Retry-After says when to try again. Users are told apart by name:
+// groups do not give anyone a second bucket.
+func (s *Server) limitRequests(r *http.Request, id Identity) error {
+	bucket, what, message := s.reads, "read", "You are sending requests too quickly; wait a moment and try again."
 	if unsafeMethod(r.Method) {
-		return nil
+		bucket, what, message = s.writes, "write", "You are making changes too quickly; wait a moment and try again."
 	}
-	ok, wait := s.reads.allow(id.User.Name)
+	ok, wait := bucket.allow(id.User.Name)
 	if ok {
 		return nil
 	}
-	s.log.Warn("read rate limit reached", "request_id", requestID(r), "user", id.User.Name,
+	s.log.Warn(what+" rate limit reached", "request_id", requestID(r), "user", id.User.Name,
 		"method", r.Method, "path", r.URL.Path)
-	return &apiError{code: shared.CodeRateLimited,
-		message: "You are sending requests too quickly; wait a moment and try again.",
+	return &apiError{code: shared.CodeRateLimited, message: message,
 		details: map[string]any{"retryAfterSeconds": retryAfterSeconds(wait)}}
 }
