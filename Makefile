@@ -36,6 +36,7 @@ test: test-deps cluster-bin wasm $(STATICCHECK) ## everything CI checks: format,
 	@echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@echo "== go vet"; go vet ./... && GOOS=js GOARCH=wasm go vet ./app ./shared
 	@echo "== staticcheck"; $(STATICCHECK) ./... && GOOS=js GOARCH=wasm $(STATICCHECK) ./app ./shared
+	@echo "== shared under GOOS=js GOARCH=wasm (the browser's rules give the server's results)"; GOOS=js GOARCH=wasm go test -count=1 -exec="$$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./shared
 	@echo "== go test -race"; go test -race -count=1 -timeout 25m ./...
 
 lint: $(STATICCHECK) ## gofmt, go vet and staticcheck only

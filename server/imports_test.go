@@ -35,10 +35,11 @@ func TestDirectImports(t *testing.T) {
 		}},
 		{pkg: "shared", allowed: []string{
 			"github.com/invopop/validation",
+			"github.com/distribution/reference",
 		}},
 		{pkg: "kube", allowed: []string{
 			mod + "shared", mod + "kube/",
-			"k8s.io/api/", "k8s.io/apimachinery/", "k8s.io/client-go/", "sigs.k8s.io/yaml",
+			"k8s.io/api/", "k8s.io/apimachinery/", "k8s.io/client-go/", "k8s.io/utils/ptr", "sigs.k8s.io/yaml",
 			"github.com/prometheus/client_golang/", "github.com/prometheus/client_model/go",
 		}},
 		{pkg: "app", wasm: true, allowed: []string{
