@@ -90,3 +90,7 @@ func (o *Object) YAML() (string, error) {
 	}
 	return string(b), nil
 }
+
+// GenerateName is the prefix the API server makes the object's name from
+// when it has none.
+func (o *Object) GenerateName() string { return o.u.GetGenerateName() }
