@@ -61,6 +61,20 @@ type config struct {
 	// decisions kept in Redis (replicas given the same key share them).
 	redisPasswordFile string
 	accessKeyFile     string
+
+	// The deployment wizard's cluster settings: the flags, and a ConfigMap
+	// (namespace/name) whose keys override them, watched.
+	clusterConfig      string
+	ingressDomain      string
+	ingressClass       string
+	ingressTLSSecret   string
+	hostTemplate       string
+	privateAnnotations string
+	gpuResource        string
+	maxGPU             int
+	maxReplicas        int
+	sharedPVC          string
+	ssoTokenSecret     string
 }
 
 // parseConfig reads args (without the program name) and the environment.
@@ -105,6 +119,17 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.DurationVar(&c.accessTTL, "access-ttl", 5*time.Second, "how long access-review decisions are kept ("+envName("access-ttl")+")")
 	fs.DurationVar(&c.wsMaxLifetime, "ws-max-lifetime", 30*time.Minute, "how long a live-update connection lives before the browser reconnects ("+envName("ws-max-lifetime")+")")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on shutdown ("+envName("shutdown-timeout")+")")
+	str(&c.clusterConfig, "cluster-config", "", "ConfigMap (namespace/name) with the deployment wizard's settings; its keys override the flags below and changes apply live")
+	str(&c.ingressDomain, "ingress-domain", "", "domain of the hosts of apps exposed outside the cluster (empty: no external exposure)")
+	str(&c.ingressClass, "ingress-class", "", "Ingress class of exposed apps (empty: the cluster's default)")
+	str(&c.ingressTLSSecret, "ingress-tls-secret", "", "TLS Secret of exposed apps' Ingresses (empty: plain HTTP)")
+	str(&c.hostTemplate, "host-template", "{name}-{namespace}.{domain}", "host of an exposed app, from {name}, {namespace} and {domain}")
+	str(&c.privateAnnotations, "private-annotations", "", "comma-separated key=value annotations that put a private app's Ingress behind sign-in (empty: no private exposure)")
+	str(&c.gpuResource, "gpu-resource", "nvidia.com/gpu", "extended resource name of a GPU")
+	fs.IntVar(&c.maxGPU, "max-gpu", 0, "GPUs one app may ask for (0: none offered) ("+envName("max-gpu")+")")
+	fs.IntVar(&c.maxReplicas, "max-replicas", 50, "replicas one app may run ("+envName("max-replicas")+")")
+	str(&c.sharedPVC, "shared-pvc", "", "the shared PersistentVolumeClaim apps may mount (empty: none)")
+	str(&c.ssoTokenSecret, "sso-token-secret", "", "the Secret holding a user's sign-in token, which apps may mount (empty: none)")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: kubedeck [flags]\n\nKubedeck %s, a Kubernetes dashboard. Every flag can also be set with the\nenvironment variable named beside it.\n\n", version)
 		fs.PrintDefaults()

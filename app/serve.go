@@ -96,9 +96,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	deps := server.Deps{Log: log, UI: newAppHandler(cfg.basePath, version, wi), Web: web.FS, Registry: reg,
 		Operations: operations.NewMemory(operations.MemoryOptions{})}
 
-	restCfg, stopCluster, err := clusterConfig(ctx, cfg, log)
+	restCfg, stopCluster, local, err := clusterConfig(ctx, cfg, log)
 	if err != nil {
 		return err
+	}
+	if local {
+		cfg = cfg.withLocalClusterDefaults()
 	}
 	defer stopCluster()
 	if restCfg != nil {
@@ -153,26 +156,27 @@ func serveBoth(ctx context.Context, log *slog.Logger, srv *server.Server, ln, op
 
 // clusterConfig finds the cluster to run on: a kubeconfig or in-cluster
 // config, else (with --local-cluster auto or always) a local cluster that
-// runs until the returned stop is called. It returns nil when there is none.
-func clusterConfig(ctx context.Context, cfg config, log *slog.Logger) (*rest.Config, func(), error) {
+// runs until the returned stop is called (local says so). It returns nil
+// when there is none.
+func clusterConfig(ctx context.Context, cfg config, log *slog.Logger) (rc *rest.Config, stop func(), local bool, err error) {
 	nothing := func() {}
 	rc, source, err := kube.LoadConfig(cfg.kubeconfig)
-	local := cfg.localCluster == "always" || (cfg.localCluster == "auto" && errors.Is(err, kube.ErrNoConfig))
+	local = cfg.localCluster == "always" || (cfg.localCluster == "auto" && errors.Is(err, kube.ErrNoConfig))
 	switch {
 	case local:
 		lc, err := startLocalCluster(ctx, log, cfg.auth().DevUser)
 		if err != nil {
-			return nil, nothing, err
+			return nil, nothing, false, err
 		}
-		return lc.serverConfig(), func() { lc.stop(log) }, nil
+		return lc.serverConfig(), func() { lc.stop(log) }, true, nil
 	case errors.Is(err, kube.ErrNoConfig):
 		log.Warn("no kubeconfig is reachable and --local-cluster is never: running without a cluster (the API answers 503)")
-		return nil, nothing, nil
+		return nil, nothing, false, nil
 	case err != nil:
-		return nil, nothing, err
+		return nil, nothing, false, err
 	}
 	log.Info("using the cluster of " + source)
-	return rc, nothing, nil
+	return rc, nothing, false, nil
 }
 
 // connectCluster builds the Kubernetes client, the informer cache, the
@@ -227,6 +231,26 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		aopts.Key = []byte(key)
 	}
 	deps.Access = kube.NewAccess(kc, aopts)
+	return watchDeploySettings(ctx, cfg, log, kc, deps)
+}
+
+// watchDeploySettings sets up the deployment wizard's settings: the flags,
+// and --cluster-config's ConfigMap over them, watched.
+func watchDeploySettings(ctx context.Context, cfg config, log *slog.Logger, kc *kube.Client, deps *server.Deps) error {
+	base, err := cfg.deployConfig()
+	if err != nil {
+		return err
+	}
+	deps.Deploy = kube.NewDeploySettings(base, log)
+	ns, name, err := cfg.clusterConfigMap()
+	if err != nil || name == "" {
+		return err
+	}
+	if err := deps.Deploy.Watch(ctx, kc.Base(), ns, name, 30*time.Second); err != nil {
+		// The flags apply meanwhile; the watch goes on and applies the
+		// ConfigMap once it can read it.
+		log.Error("cluster config: not read yet", "configmap", cfg.clusterConfig, "err", err)
+	}
 	return nil
 }
 

@@ -19,7 +19,7 @@ import (
 
 // newTestServer builds a Server with extra routes registered before the
 // middleware wraps them, and a logger writing into the returned buffer.
-func newTestServer(t *testing.T, cfg Config, extra func(s *Server)) (*Server, *bytes.Buffer) {
+func newTestServer(t testing.TB, cfg Config, extra func(s *Server)) (*Server, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
 	if cfg.Auth.Mode == "" {

@@ -57,6 +57,10 @@ var sentinels = []struct {
 	{operations.ErrFull, shared.CodeUnavailable, "The server runs as many operations as it may; try again shortly."},
 }
 
+// operationRetryAfter is the Retry-After, in seconds, of a 429 for a user
+// who runs as many operations as allowed.
+const operationRetryAfter = 10
+
 // toAPIError turns any error a handler returns into what the client is told.
 // The second result says whether the cause must be logged as a server fault.
 func toAPIError(err error) (*apiError, bool) {
@@ -77,7 +81,13 @@ func toAPIError(err error) (*apiError, bool) {
 			if errors.As(err, &pm) && pm.PublicMessage() != "" {
 				msg = pm.PublicMessage()
 			}
-			return &apiError{code: s.code, message: msg, cause: err}, s.code == shared.CodeK8sAPI
+			ae := &apiError{code: s.code, message: msg, cause: err}
+			if errors.Is(err, operations.ErrTooMany) {
+				// An operation takes seconds to minutes; a client that
+				// waits this long before trying again does not hammer.
+				ae.details = map[string]any{"retryAfterSeconds": operationRetryAfter}
+			}
+			return ae, s.code == shared.CodeK8sAPI
 		}
 	}
 	return &apiError{code: shared.CodeInternal, message: "Something went wrong on the server; it has been logged.", cause: err}, true

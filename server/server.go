@@ -98,6 +98,9 @@ type Deps struct {
 	// Operations keeps the state of long operations (202 answers); the
 	// WebSocket follows them. Nil: the server runs none.
 	Operations operations.Registry
+	// Deploy is the cluster's configuration for the deployment wizard; nil:
+	// the defaults (no domain, so no external exposure).
+	Deploy *kube.DeploySettings
 }
 
 // Server is Kubedeck's HTTP server.
@@ -124,6 +127,11 @@ type Server struct {
 	reads        *userLimiter
 	selfAccess   *kube.SelfAccess // nil without Deps.Kube
 	hub          *hub             // nil without Deps.Objects and Deps.Access
+
+	// stopping ends when the server starts shutting down; the work of
+	// operations, which outlives requests, stops with it.
+	stopping context.Context
+	stop     context.CancelFunc
 }
 
 // New builds a Server. It registers the routes and assembles the middleware.
@@ -187,6 +195,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		writes:       newUserLimiter(float64(cfg.WritesPerMinute)/60, cfg.WriteBurst),
 		reads:        newUserLimiter(float64(cfg.ReadsPerMinute)/60, cfg.ReadBurst),
 	}
+	s.stopping, s.stop = context.WithCancel(context.Background())
+	s.shutdownHooks = append(s.shutdownHooks, s.stop)
 	// The authenticator keeps only a digest of the proxy secret.
 	s.cfg.Auth.ProxySecret = ""
 	if deps.Kube != nil {

@@ -23,13 +23,13 @@ type deploymentSource interface {
 
 // followDeployment reports the rollout of Deployment namespace/name as the
 // step "rollout" of the operation h, each time it, its ReplicaSets or its
-// Pods change, until it is Available (the operation succeeds, with the
-// final shared.DeploymentProgress as its result), Failed (the operation
+// Pods change, until it is Available (the operation succeeds, with
+// result(the final shared.DeploymentProgress) as its result), Failed (the operation
 // fails with the stuck reason) or ctx ends (the operation is left as it
 // is; ctx's error is returned). It follows the one Deployment through the
 // server's cache, so it needs no subscription, and no user's right to list
 // Deployments: whoever starts it has checked the user's rights already.
-func followDeployment(ctx context.Context, src deploymentSource, h *operations.Handle, namespace, name string) error {
+func followDeployment(ctx context.Context, src deploymentSource, h *operations.Handle, namespace, name string, result func(shared.DeploymentProgress) any) error {
 	wake := make(chan struct{}, 1)
 	unsubscribe := src.Subscribe(func(ev kube.Event) {
 		if ev.Row.Namespace != namespace || !ownedName(ev.Row.Name, name) {
@@ -51,7 +51,7 @@ func followDeployment(ctx context.Context, src deploymentSource, h *operations.H
 			seen, last = true, prog
 			switch prog.Phase {
 			case shared.PhaseAvailable:
-				return h.Succeed(prog, fmt.Sprintf("Deployment %s is available: %d of %d replicas ready.", name, prog.Ready, prog.Desired))
+				return h.Succeed(result(prog), fmt.Sprintf("Deployment %s is available: %d of %d replicas ready.", name, prog.Ready, prog.Desired))
 			case shared.PhaseFailed:
 				return h.Fail(shared.Error{Code: shared.CodeK8sAPI, Message: "The rollout of Deployment " + name + " is stuck: " + prog.Message,
 					Details: map[string]any{"desired": prog.Desired, "updated": prog.Updated, "ready": prog.Ready, "available": prog.Available}})

@@ -75,7 +75,7 @@ func TestFollowDeployment(t *testing.T) {
 			}
 			src := &fakeDeployments{}
 			done := make(chan error, 1)
-			go func() { done <- followDeployment(context.Background(), src, h, "team-a", "web") }()
+			go func() { done <- followDeployment(context.Background(), src, h, "team-a", "web", progressResult) }()
 			// The Deployment is not in the cache at first; its pod's event
 			// brings it.
 			waitSubscribed(t, src)
@@ -113,7 +113,7 @@ func TestFollowDeploymentCancelled(t *testing.T) {
 	_, h := startOperation(t, ops, "alice")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := followDeployment(ctx, &fakeDeployments{}, h, "team-a", "web"); !errors.Is(err, context.Canceled) {
+	if err := followDeployment(ctx, &fakeDeployments{}, h, "team-a", "web", progressResult); !errors.Is(err, context.Canceled) {
 		t.Errorf("followDeployment after its context ended: %v, want context.Canceled", err)
 	}
 }
@@ -143,7 +143,7 @@ func TestWSClusterFollowDeployment(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- followDeployment(ctx, f.s.deps.Objects, h, ns, "web") }()
+	go func() { done <- followDeployment(ctx, f.s.deps.Objects, h, ns, "web", progressResult) }()
 	if _, err := f.admin.AppsV1().Deployments(ns).Create(ctx, testDeployment(ns, "web", "registry.example/web:1", 2, 0), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -169,3 +169,6 @@ func (f *fakeDeployments) subscribed() bool {
 	defer f.mu.Unlock()
 	return f.fn != nil
 }
+
+// progressResult makes the progress itself an operation's result.
+func progressResult(p shared.DeploymentProgress) any { return p }
