@@ -240,6 +240,22 @@ func TestDeployDryRunVerdicts(t *testing.T) {
 		if got := verdict(v, "Pod"); !got.Allowed {
 			t.Errorf("Pod verdict %+v", got)
 		}
+		// The API server's audit log shows each dry run, made by Kubedeck as
+		// bob.
+		eventually(t, "the audit log shows the dry runs as bob", func() bool {
+			events, err := cluster.AuditEvents()
+			if err != nil {
+				return false
+			}
+			seen := map[string]bool{}
+			for _, e := range events {
+				if e.Verb == "create" && e.ObjectRef != nil && e.ObjectRef.Namespace == ns && strings.Contains(e.RequestURI, "dryRun=All") &&
+					e.User.Username == "kubedeck" && e.ImpersonatedUser != nil && e.ImpersonatedUser.Username == "bob" {
+					seen[e.ObjectRef.Resource] = true
+				}
+			}
+			return seen["deployments"] && seen["services"] && seen["pods"]
+		})
 	})
 	t.Run("quota on the Pod", func(t *testing.T) {
 		q := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "cpu", Namespace: ns},

@@ -49,7 +49,10 @@ type AuditUser struct {
 
 // AuditEvent is the part of an API server audit event tests look at.
 type AuditEvent struct {
-	Verb             string     `json:"verb"`
+	Verb string `json:"verb"`
+	// RequestURI is the request's path and query ("?dryRun=All" marks a
+	// dry run).
+	RequestURI       string     `json:"requestURI"`
 	User             AuditUser  `json:"user"`
 	ImpersonatedUser *AuditUser `json:"impersonatedUser"`
 	ObjectRef        *struct {
