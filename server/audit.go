@@ -18,10 +18,10 @@ type auditObject struct {
 // (user, groups, the peer's address), what (verb and object) and how it
 // ended ("ok", or the error code the client was sent). The api wrapper
 // calls it once for every request that may change something, after the
-// handler, with the handler's error; a handler names what it changes with
-// auditAs, before it can fail:
+// handler, with the handler's error; a handler built for change names what
+// it changes on its audit record, before it can fail:
 //
-//	auditAs(r, "delete", auditObject{"Deployment", ns, name})
+//	audit.as("delete", auditObject{"Deployment", ns, name})
 //
 // Verbs are the API's: "create", "update", "patch", "delete", "install",
 // "upgrade", "rollback", "uninstall". The line never holds a request's
@@ -45,26 +45,20 @@ func (s *Server) audit(r *http.Request, id Identity, verb string, obj auditObjec
 }
 
 // auditRecord is what a handler says about the change a request makes,
-// for the audit line the api wrapper writes.
+// for the audit line the change wrapper writes.
 type auditRecord struct {
 	verb string
 	obj  *auditObject
 }
-
-// auditKey is the context key of a request's *auditRecord.
-type auditKey struct{}
 
 // changes says whether r may change something, and so leaves an audit line.
 func changes(r *http.Request) bool {
 	return r.Method != http.MethodGet && r.Method != http.MethodHead
 }
 
-// auditAs names the verb and object of the change r makes, for its audit
-// line. It does nothing for a request that changes nothing.
-func auditAs(r *http.Request, verb string, obj auditObject) {
-	if rec, ok := r.Context().Value(auditKey{}).(*auditRecord); ok {
-		rec.verb, rec.obj = verb, &obj
-	}
+// as names the verb and object of the change, for its audit line.
+func (a *auditRecord) as(verb string, obj auditObject) {
+	a.verb, a.obj = verb, &obj
 }
 
 // verbFor is the verb of the audit line: the handler's, or the method's.

@@ -137,12 +137,12 @@ func verdictsOf(vs []kube.AppVerdict) []shared.DryRunVerdict {
 // refusal, such as no right to create Ingresses or a name in use, is
 // answered at once and nothing is made), then an operation creates them
 // and follows the rollout; the answer is its 202.
-func (s *Server) createDeployment(r *http.Request, id Identity) (any, error) {
+func (s *Server) createDeployment(r *http.Request, id Identity, audit *auditRecord) (any, error) {
 	spec, err := readSpec(r)
 	if err != nil {
 		return nil, err
 	}
-	auditAs(r, "create", auditObject{Kind: "Deployment", Namespace: spec.Namespace, Name: spec.Name})
+	audit.as("create", auditObject{Kind: "Deployment", Namespace: spec.Namespace, Name: spec.Name})
 	cfg := s.deployConfig()
 	if err := spec.ValidateFor(cfg.DeploymentConfig); err != nil {
 		return nil, invalid("The app's settings are not valid; see the fields.", map[string]any{"fields": err})
@@ -353,12 +353,12 @@ func (s *Server) deploymentDetail(r *http.Request, id Identity) (any, error) {
 // deleteDeployment removes an app the wizard made
 // (DELETE /api/v1/deployments/{name}?namespace=): its Ingress, Service and
 // Deployment, as the user; objects Kubedeck did not make are left alone.
-func (s *Server) deleteDeployment(r *http.Request, id Identity) (any, error) {
+func (s *Server) deleteDeployment(r *http.Request, id Identity, audit *auditRecord) (any, error) {
 	namespace, name, err := appInPath(r)
 	if err != nil {
 		return nil, err
 	}
-	auditAs(r, "delete", auditObject{Kind: "Deployment", Namespace: namespace, Name: name})
+	audit.as("delete", auditObject{Kind: "Deployment", Namespace: namespace, Name: name})
 	if s.deps.Kube == nil {
 		return nil, errNoCluster()
 	}

@@ -27,18 +27,18 @@ func TestAPIWrapper(t *testing.T) {
 	s.handle("GET /api/v1/test/who", s.api(func(r *http.Request, id Identity) (any, error) {
 		return []string{id.User.Name, id.Source}, nil
 	}))
-	s.handle("DELETE /api/v1/test/{kind}/{namespace}/{name}", s.api(func(r *http.Request, id Identity) (any, error) {
+	s.handle("DELETE /api/v1/test/{kind}/{namespace}/{name}", s.change(func(r *http.Request, id Identity, audit *auditRecord) (any, error) {
 		if r.PathValue("name") == "bad" {
 			return nil, invalid("The name is bad.", nil)
 		}
-		auditAs(r, "delete", auditObject{Kind: "Thing", Namespace: r.PathValue("namespace"), Name: r.PathValue("name")})
+		audit.as("delete", auditObject{Kind: "Thing", Namespace: r.PathValue("namespace"), Name: r.PathValue("name")})
 		if r.PathValue("name") == "missing" {
 			return nil, notFound("No such thing.", nil)
 		}
 		return withMessage(shared.DeletedObject{Kind: "things", Namespace: "a", Name: "x"}, "Thing a/x is being deleted."), nil
 	}))
-	s.handle("POST /api/v1/test/start", s.api(func(r *http.Request, id Identity) (any, error) {
-		auditAs(r, "create", auditObject{Kind: "Deployment", Namespace: "a", Name: "web"})
+	s.handle("POST /api/v1/test/start", s.change(func(r *http.Request, id Identity, audit *auditRecord) (any, error) {
+		audit.as("create", auditObject{Kind: "Deployment", Namespace: "a", Name: "web"})
 		return accepted(shared.Operation{ID: "op-1", Owner: id.User.Name, Phase: shared.OperationPending}, "Started."), nil
 	}))
 

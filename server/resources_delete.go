@@ -16,7 +16,7 @@ import (
 // writes the audit line. An optional ?uid= makes the delete apply only to
 // that object (not to one created since under the same name), which also
 // makes a retry safe: a retry that finds the object gone reports success.
-func (s *Server) deleteResource(r *http.Request, id Identity) (any, error) {
+func (s *Server) deleteResource(r *http.Request, id Identity, audit *auditRecord) (any, error) {
 	k, err := writableKind(r)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,7 @@ func (s *Server) deleteResource(r *http.Request, id Identity) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	auditAs(r, "delete", auditObject{Kind: k.kind, Namespace: namespace, Name: name})
+	audit.as("delete", auditObject{Kind: k.kind, Namespace: namespace, Name: name})
 	if s.deps.Kube == nil {
 		return nil, errNoCluster()
 	}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,25 +37,33 @@ func accepted(op shared.Operation, message string) reply {
 	return reply{status: http.StatusAccepted, data: shared.OperationReply{Operation: op}, message: message}
 }
 
-// api adapts an apiFunc to http.Handler; it is the one place that reads the
-// identity, writes the envelope, turns errors into replies and, for every
-// request that may change something (any method but GET and HEAD), writes
-// the audit line.
+// changeFunc is the shape of a handler that changes something: besides the
+// request and identity it gets the audit record of the change, in which it
+// names what it changes (audit.as) before it can fail.
+type changeFunc func(r *http.Request, id Identity, audit *auditRecord) (any, error)
+
+// api adapts an apiFunc to http.Handler, as change does; a handler that
+// changes something but names nothing is audited with the request's
+// method and the object its path names.
 func (s *Server) api(fn apiFunc) http.Handler {
+	return s.change(func(r *http.Request, id Identity, _ *auditRecord) (any, error) { return fn(r, id) })
+}
+
+// change adapts a changeFunc to http.Handler; it is the one place that
+// reads the identity, writes the envelope, turns errors into replies and,
+// for every request that may change something (any method but GET and
+// HEAD), writes the audit line.
+func (s *Server) change(fn changeFunc) http.Handler {
 	return gated(func(w http.ResponseWriter, r *http.Request) {
 		id, err := s.gate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		var change *auditRecord
+		var record auditRecord
+		data, err := fn(r, id, &record)
 		if id.User.Name != "" && changes(r) {
-			change = &auditRecord{}
-			r = r.WithContext(context.WithValue(r.Context(), auditKey{}, change))
-		}
-		data, err := fn(r, id)
-		if change != nil {
-			s.audit(r, id, change.verbFor(r), change.objectFor(r), err)
+			s.audit(r, id, record.verbFor(r), record.objectFor(r), err)
 		}
 		if err != nil {
 			s.writeError(w, r, err)

@@ -29,14 +29,14 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/kinds", s.api(s.kinds))
 	s.handle("GET /api/v1/resources/{kind}", s.api(s.listResources))
 	s.handle("GET /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.resourceDetail))
-	s.handle("DELETE /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.deleteResource))
+	s.handle("DELETE /api/v1/resources/{kind}/{namespace}/{name}", s.change(s.deleteResource))
 	s.handle("GET /api/v1/operations/{id}", s.api(s.operation))
 	s.handle("GET /api/v1/deployments/config", s.api(s.deploymentOptions))
 	s.handle("POST /api/v1/deployments/validate", s.api(s.validateDeployment))
-	s.handle("POST /api/v1/deployments", s.api(s.createDeployment))
+	s.handle("POST /api/v1/deployments", s.change(s.createDeployment))
 	s.handle("GET /api/v1/deployments", s.api(s.listDeployments))
 	s.handle("GET /api/v1/deployments/{name}", s.api(s.deploymentDetail))
-	s.handle("DELETE /api/v1/deployments/{name}", s.api(s.deleteDeployment))
+	s.handle("DELETE /api/v1/deployments/{name}", s.change(s.deleteDeployment))
 }
 
 // dispatch sends /api/ requests to the API mux and the rest to the root mux.
