@@ -205,3 +205,18 @@ func (c *Client) Ping(ctx context.Context) error {
 func (c *Client) RequestCount(verb, resource string) float64 {
 	return c.metrics.count(verb, resource)
 }
+
+// ConfigAs is a new copy of the config Kubedeck reaches the API server
+// with, set to impersonate u, for SDKs that build their own clients from a
+// rest.Config (Helm). Each call returns a fresh copy: callers may change it.
+func (c *Client) ConfigAs(u User) (*rest.Config, error) {
+	imp, err := c.impersonation(u)
+	if err != nil {
+		return nil, err
+	}
+	cfg := rest.CopyConfig(c.userConfig)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: imp.UserName, Groups: imp.Groups}
+	// A shared rate limiter would let one user's Helm work slow the others'.
+	cfg.RateLimiter = nil
+	return cfg, nil
+}

@@ -278,3 +278,10 @@ func clip(s string) string {
 	}
 	return strings.TrimSuffix(s, ".")
 }
+
+// NewError is an error wrapping sentinel (ErrNotFound, ErrConflict, …) with
+// a message for people, for kube's subpackages (kube/helm) that translate
+// errors of their own; cause may be nil.
+func NewError(sentinel error, message string, cause error) error {
+	return newError(sentinel, message, cause)
+}

@@ -1,0 +1,116 @@
+package helm
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+
+	"helm.sh/helm/v3/pkg/repo"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// Catalog lists the charts of every configured repository whose name,
+// description or keywords contain q (case-insensitive; every chart for an
+// empty q), sorted by repository and name. Repositories are read in
+// parallel through the index cache. A repository that fails is served
+// from its last copy and named in Stale; one that has never answered has
+// its reason in Errors. The catalog is the same for every user: the
+// repositories are the server's.
+func (c *Client) Catalog(ctx context.Context, q string) (shared.Catalog, error) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	out := shared.Catalog{Charts: []shared.CatalogChart{}}
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	for _, r := range c.opts.Repositories {
+		wg.Go(func() {
+			st := c.index(ctx, r)
+			var charts []shared.CatalogChart
+			if st.index != nil {
+				charts = searchIndex(r.Name, st.index, q)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			out.Charts = append(out.Charts, charts...)
+			switch {
+			case st.stale:
+				out.Stale = append(out.Stale, r.Name)
+			case st.index == nil:
+				if out.Errors == nil {
+					out.Errors = map[string]string{}
+				}
+				out.Errors[r.Name] = publicMessage(st.err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return shared.Catalog{}, err
+	}
+	slices.SortFunc(out.Charts, func(a, b shared.CatalogChart) int {
+		if c := strings.Compare(a.Repository, b.Repository); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	slices.Sort(out.Stale)
+	return out, nil
+}
+
+// searchIndex lists the charts of one index that match q (lower case).
+func searchIndex(repository string, idx *repo.IndexFile, q string) []shared.CatalogChart {
+	var out []shared.CatalogChart
+	for name, versions := range idx.Entries {
+		if len(versions) == 0 {
+			continue
+		}
+		// The newest stable version, or the newest of all when every one is
+		// a pre-release (versions are sorted newest first).
+		latest := versions[0]
+		if v, err := idx.Get(name, ""); err == nil {
+			latest = v
+		}
+		if q != "" && !matches(name, latest, q) {
+			continue
+		}
+		ch := shared.CatalogChart{
+			Repository:    repository,
+			Name:          name,
+			Description:   latest.Description,
+			Icon:          latest.Icon,
+			LatestVersion: latest.Version,
+			AppVersion:    latest.AppVersion,
+			Versions:      make([]string, 0, len(versions)),
+		}
+		for _, v := range versions {
+			ch.Versions = append(ch.Versions, v.Version)
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+// matches says whether a chart's name, description or keywords contain q.
+func matches(name string, v *repo.ChartVersion, q string) bool {
+	if strings.Contains(strings.ToLower(name), q) || strings.Contains(strings.ToLower(v.Description), q) {
+		return true
+	}
+	return slices.ContainsFunc(v.Keywords, func(k string) bool { return strings.Contains(strings.ToLower(k), q) })
+}
+
+// publicMessage is the message for people of an error from this package.
+func publicMessage(err error) string {
+	var ke *kube.Error
+	if err == nil {
+		return ""
+	}
+	if errors.As(err, &ke) {
+		return ke.PublicMessage()
+	}
+	return "The repository could not be read."
+}
