@@ -75,6 +75,14 @@ type config struct {
 	maxReplicas        int
 	sharedPVC          string
 	ssoTokenSecret     string
+
+	// Helm: the chart repositories (name=url, repeatable), the files of
+	// their credentials (name=path, holding user:password), the time an
+	// install may take and the largest repository index read.
+	helmRepos       listFlag
+	helmCredentials listFlag
+	helmTimeout     time.Duration
+	helmMaxIndex    int64
 }
 
 // parseConfig reads args (without the program name) and the environment.
@@ -130,6 +138,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.IntVar(&c.maxReplicas, "max-replicas", 50, "replicas one app may run ("+envName("max-replicas")+")")
 	str(&c.sharedPVC, "shared-pvc", "", "the shared PersistentVolumeClaim apps may mount (empty: none)")
 	str(&c.ssoTokenSecret, "sso-token-secret", "", "the Secret holding a user's sign-in token, which apps may mount (empty: none)")
+	fs.Var(&c.helmRepos, "helm-repo", "a Helm chart repository as name=url; repeat for more ("+envName("helm-repo")+", comma-separated)")
+	fs.Var(&c.helmCredentials, "helm-repo-credentials", "name=path of a file holding user:password for repository name; repeatable ("+envName("helm-repo-credentials")+")")
+	fs.DurationVar(&c.helmTimeout, "helm-timeout", 5*time.Minute, "how long a Helm install, upgrade, rollback or uninstall may take ("+envName("helm-timeout")+")")
+	fs.Int64Var(&c.helmMaxIndex, "helm-max-index-bytes", 20<<20, "the largest repository index.yaml read ("+envName("helm-max-index-bytes")+")")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: kubedeck [flags]\n\nKubedeck %s, a Kubernetes dashboard. Every flag can also be set with the\nenvironment variable named beside it.\n\n", version)
 		fs.PrintDefaults()

@@ -4,6 +4,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,52 @@ func TestDeployConfigFromFlags(t *testing.T) {
 	local := config{}.withLocalClusterDefaults()
 	if local.ingressDomain == "" || local.maxGPU != 4 {
 		t.Errorf("local cluster defaults %+v", local)
+	}
+}
+
+// The Helm flags: repositories by name=url, repeatable or comma-separated,
+// credentials from a file; a repository named twice, a URL with a password
+// in it or credentials for no repository stop the server.
+func TestHelmOptionsFromFlags(t *testing.T) {
+	dir := t.TempDir()
+	creds := dir + "/creds"
+	if err := os.WriteFile(creds, []byte("bot:s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		if k == "KUBEDECK_HELM_REPO" {
+			return "b=https://charts.example.com/b,c=http://10.0.0.1:8080"
+		}
+		return ""
+	}
+	c, err := parseConfig([]string{"--helm-repo", "a=https://charts.example.com/a", "--helm-repo-credentials", "a=" + creds}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := c.helmOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range opts.Repositories {
+		names = append(names, r.Name)
+	}
+	if strings.Join(names, ",") != "b,c,a" || opts.Repositories[2].Username != "bot" || opts.Repositories[2].Password != "s3cret" {
+		t.Errorf("repositories %+v", opts.Repositories)
+	}
+	for _, args := range [][]string{
+		{"--helm-repo", "a=https://x", "--helm-repo", "a=https://y"},
+		{"--helm-repo", "a=https://user:pw@x"},
+		{"--helm-repo", "a=file:///etc"},
+		{"--helm-repo", "a/b=https://x"},
+		{"--helm-repo-credentials", "z=" + creds},
+	} {
+		c, err := parseConfig(args, func(string) string { return "" }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.helmOptions(); err == nil {
+			t.Errorf("%v accepted", args)
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/kube/cache"
+	"github.com/kubedeck/kubedeck/kube/helm"
 	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
@@ -231,6 +232,14 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		aopts.Key = []byte(key)
 	}
 	deps.Access = kube.NewAccess(kc, aopts)
+	hopts, err := cfg.helmOptions()
+	if err != nil {
+		return err
+	}
+	hopts.Log = log
+	if deps.Helm, err = helm.New(kc, hopts); err != nil {
+		return err
+	}
 	return watchDeploySettings(ctx, cfg, log, kc, deps)
 }
 

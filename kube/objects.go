@@ -333,6 +333,16 @@ func (o *Objects) Kind(name string) (*Kind, bool) {
 	return k, ok
 }
 
+// KindOf finds a kind by its Kind ("Deployment"), as a manifest names it.
+func (o *Objects) KindOf(kind string) (*Kind, bool) {
+	for _, k := range o.reg.byName {
+		if k.info.Kind == kind {
+			return k, true
+		}
+	}
+	return nil, false
+}
+
 // List answers one page of kind's rows, with the kind's resourceVersion.
 func (o *Objects) List(k *Kind, q Query) (shared.ListResult, error) {
 	w := o.kinds[k.Name()]

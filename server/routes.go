@@ -37,6 +37,14 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/deployments", s.api(s.listDeployments))
 	s.handle("GET /api/v1/deployments/{name}", s.api(s.deploymentDetail))
 	s.handle("DELETE /api/v1/deployments/{name}", s.change(s.deleteDeployment))
+	s.handle("GET /api/v1/charts", s.api(s.listReleases))
+	s.handle("POST /api/v1/charts", s.change(s.installRelease))
+	s.handle("POST /api/v1/charts/uninstall", s.change(s.bulkUninstall))
+	s.handle("GET /api/v1/charts/{name}", s.api(s.releaseDetail))
+	s.handle("PUT /api/v1/charts/{name}", s.change(s.upgradeRelease))
+	s.handle("DELETE /api/v1/charts/{name}", s.change(s.uninstallRelease))
+	s.handle("POST /api/v1/charts/{name}/rollback", s.change(s.rollbackRelease))
+	s.handle("GET /api/v1/catalog", s.api(s.catalog))
 }
 
 // dispatch sends /api/ requests to the API mux and the rest to the root mux.

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/helm"
 	"github.com/kubedeck/kubedeck/kube/operations"
 )
 
@@ -101,6 +102,9 @@ type Deps struct {
 	// Deploy is the cluster's configuration for the deployment wizard; nil:
 	// the defaults (no domain, so no external exposure).
 	Deploy *kube.DeploySettings
+	// Helm reads and changes Helm releases as the user, and serves the
+	// catalog of the configured repositories; nil: no Helm endpoints.
+	Helm *helm.Client
 }
 
 // Server is Kubedeck's HTTP server.
@@ -132,6 +136,7 @@ type Server struct {
 	// operations, which outlives requests, stops with it.
 	stopping context.Context
 	stop     context.CancelFunc
+	helmOps  helmBusy // the releases Helm operations work on
 }
 
 // New builds a Server. It registers the routes and assembles the middleware.
@@ -196,7 +201,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		reads:        newUserLimiter(float64(cfg.ReadsPerMinute)/60, cfg.ReadBurst),
 	}
 	s.stopping, s.stop = context.WithCancel(context.Background())
-	s.shutdownHooks = append(s.shutdownHooks, s.stop)
+	s.shutdownHooks = append(s.shutdownHooks, s.stop, func() {
+		// Helm operations get the drain time to finish (runHelm).
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout+time.Second)
+		defer cancel()
+		s.helmOps.waitIdle(ctx)
+	})
 	// The authenticator keeps only a digest of the proxy secret.
 	s.cfg.Auth.ProxySecret = ""
 	if deps.Kube != nil {

@@ -1,0 +1,231 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// The Helm endpoints: the user's releases, one release in detail, the
+// catalog of the configured repositories, and the writes, each an
+// operation (charts_ops.go). Every call to the cluster runs as the user,
+// through kube/helm.
+
+var secretsResource = kube.Resource{Resource: "secrets"}
+
+// listNamespacesAtOnce bounds the namespaces whose releases one list reads
+// in parallel, so one user's list cannot take every connection.
+const listNamespacesAtOnce = 4
+
+// errNoHelm answers the Helm endpoints of a server without Helm.
+func (s *Server) helmReady() error {
+	if s.deps.Helm == nil || s.deps.Objects == nil || s.deps.Access == nil {
+		return &apiError{code: shared.CodeUnavailable, message: "Helm is not available: this server runs without a cluster."}
+	}
+	return nil
+}
+
+// listReleases answers the releases the user may see (GET /api/v1/charts,
+// ?namespace= for one): Helm keeps releases in Secrets, so a namespace
+// counts when the user may list Secrets there; the others are named in
+// forbidden (or counted in hidden), never a 403 for the whole list.
+func (s *Server) listReleases(r *http.Request, id Identity) (any, error) {
+	if err := s.helmReady(); err != nil {
+		return nil, err
+	}
+	ns, err := namespaceQuery(r.URL.Query(), true)
+	if err != nil {
+		return nil, err
+	}
+	out := shared.ReleaseList{Releases: []shared.Release{}}
+	var namespaces []string
+	if ns != "" {
+		ok, err := s.deps.Access.Allowed(r.Context(), id.User, "list", secretsResource, ns)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, &apiError{code: shared.CodeForbidden, message: "You may not read the Helm releases of namespace " + ns + " (they are kept in Secrets, which you may not list there)."}
+		}
+		namespaces = []string{ns}
+	} else {
+		all := s.deps.Objects.Namespaces()
+		scope, err := s.deps.Access.ListScope(r.Context(), id.User, "list", secretsResource, all)
+		if err != nil {
+			return nil, err
+		}
+		namespaces = scope.Namespaces
+		if scope.All {
+			namespaces = all
+		} else if out.Forbidden, out.Hidden, err = s.deps.Access.KnownNamespaces(r.Context(), id.User, scope.Forbidden); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		slot = make(chan struct{}, listNamespacesAtOnce)
+	)
+	for _, n := range namespaces {
+		wg.Go(func() {
+			slot <- struct{}{}
+			defer func() { <-slot }()
+			rels, err := s.deps.Helm.List(r.Context(), id.User, n)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if out.Errors == nil {
+					out.Errors = map[string]string{}
+				}
+				ae, _ := toAPIError(err)
+				out.Errors[n] = ae.message
+				return
+			}
+			out.Releases = append(out.Releases, rels...)
+		})
+	}
+	wg.Wait()
+	for i := range out.Releases {
+		rel := &out.Releases[i]
+		rel.Stuck = strings.HasPrefix(rel.Status, "pending") && !s.helmOps.running(rel.Namespace, rel.Name)
+	}
+	slices.SortFunc(out.Releases, func(a, b shared.Release) int {
+		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out, nil
+}
+
+// releaseInPath reads the {name} of a release's path and its required
+// ?namespace=.
+func releaseInPath(r *http.Request) (shared.ReleaseRef, error) {
+	ns, err := namespaceQuery(r.URL.Query(), false)
+	if err != nil {
+		return shared.ReleaseRef{}, err
+	}
+	if ns == "" {
+		return shared.ReleaseRef{}, invalid("Name the release's namespace with ?namespace=.", map[string]any{"parameter": "namespace"})
+	}
+	name := r.PathValue("name")
+	if err := checkReleaseName(name); err != nil {
+		return shared.ReleaseRef{}, err
+	}
+	return shared.ReleaseRef{Namespace: ns, Name: name}, nil
+}
+
+// checkReleaseName applies Helm's rule for release names: a DNS-1123
+// label of at most 53 characters (Helm adds suffixes to names it derives).
+func checkReleaseName(name string) error {
+	if err := kube.CheckNamespace(name); err != nil || len(name) > 53 {
+		return invalid("The release name "+quote(name)+" is not valid: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 53 characters.",
+			map[string]any{"parameter": "name"})
+	}
+	return nil
+}
+
+// releaseDetail answers one release (GET /api/v1/charts/{name}): its
+// metadata, notes, history and objects with their live state; its values
+// and manifest only for a user who may read its Secrets, secret values
+// masked.
+func (s *Server) releaseDetail(r *http.Request, id Identity) (any, error) {
+	if err := s.helmReady(); err != nil {
+		return nil, err
+	}
+	ref, err := releaseInPath(r)
+	if err != nil {
+		return nil, err
+	}
+	canRead, err := s.deps.Access.Allowed(r.Context(), id.User, "get", secretsResource, ref.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.deps.Helm.Get(r.Context(), id.User, ref.Namespace, ref.Name, canRead)
+	if err != nil {
+		return nil, err
+	}
+	d.Release.Stuck = strings.HasPrefix(d.Release.Status, "pending") && !s.helmOps.running(ref.Namespace, ref.Name)
+	out := shared.ReleaseDetailReply{ReleaseDetail: d, Objects: make([]shared.ReleaseObject, 0, len(d.Resources))}
+	for _, res := range d.Resources {
+		obj := shared.ReleaseObject{ReleaseResource: res}
+		if k, ok := s.deps.Objects.KindOf(res.Kind); ok {
+			if row, found := s.deps.Objects.Row(k, res.Namespace, res.Name); found {
+				obj.Found, obj.Status, obj.Level = true, row.Status, row.Level
+			}
+		}
+		out.Objects = append(out.Objects, obj)
+	}
+	return out, nil
+}
+
+// catalog answers the charts of the configured repositories
+// (GET /api/v1/catalog?q=), searched by name, description and keywords.
+func (s *Server) catalog(r *http.Request, _ Identity) (any, error) {
+	if s.deps.Helm == nil {
+		return nil, &apiError{code: shared.CodeUnavailable, message: "Helm is not available: this server runs without a cluster."}
+	}
+	q := r.URL.Query().Get("q")
+	if len(q) > 200 {
+		return nil, invalid("The search is longer than 200 characters.", map[string]any{"parameter": "q"})
+	}
+	return s.deps.Helm.Catalog(r.Context(), q)
+}
+
+// helmBusy tracks the releases an operation is working on: one at a time
+// per release, and what is running is not "stuck".
+type helmBusy struct {
+	mu  sync.Mutex
+	ops map[shared.ReleaseRef]string // release → operation id
+	wg  sync.WaitGroup               // the running operations, for shutdown
+}
+
+// claim marks ref as worked on by operation id; false when another
+// operation already is.
+func (b *helmBusy) claim(ref shared.ReleaseRef, id string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, busy := b.ops[ref]; busy {
+		return false
+	}
+	if b.ops == nil {
+		b.ops = map[shared.ReleaseRef]string{}
+	}
+	b.ops[ref] = id
+	return true
+}
+
+// release ends the claim of operation id on ref.
+func (b *helmBusy) release(ref shared.ReleaseRef, id string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ops[ref] == id {
+		delete(b.ops, ref)
+	}
+}
+
+// running says whether an operation works on release namespace/name.
+func (b *helmBusy) running(namespace, name string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.ops[shared.ReleaseRef{Namespace: namespace, Name: name}]
+	return ok
+}
+
+// waitIdle waits until no operation runs, or ctx ends.
+func (b *helmBusy) waitIdle(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		b.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
