@@ -159,3 +159,48 @@ func FuzzDeploymentRoutes(f *testing.F) {
 		}
 	})
 }
+
+// FuzzChartRoutes sends any method, name, query and body to the Helm
+// routes of a server without Helm: whatever comes in, never a 500.
+func FuzzChartRoutes(f *testing.F) {
+	s, _ := newTestServer(f, Config{}, nil)
+	f.Add(uint8(0), "", "namespace=all", `{}`)
+	f.Add(uint8(1), "", "", `{"name":"web","namespace":"a","chart":"../../etc/passwd","version":"1"}`)
+	f.Add(uint8(2), "web", "namespace=..", "")
+	f.Add(uint8(3), "%2e%2e", "namespace=a", `{"chart":"test/web","version":"1"}`)
+	f.Add(uint8(4), "web", "namespace=a&keepHistory=true", "")
+	f.Add(uint8(5), "web", "namespace=a", `{"revision":-1}`)
+	f.Add(uint8(6), "", "", `{"releases":[{"namespace":"a","name":"b"}]}`)
+	f.Add(uint8(7), "", "q=%zz", "")
+	f.Fuzz(func(t *testing.T, route uint8, name, query, body string) {
+		method, path := http.MethodGet, "/api/v1/charts"
+		switch route % 8 {
+		case 1:
+			method = http.MethodPost
+		case 2:
+			path += "/" + url.PathEscape(name)
+		case 3:
+			method, path = http.MethodPut, path+"/"+url.PathEscape(name)
+		case 4:
+			method, path = http.MethodDelete, path+"/"+url.PathEscape(name)
+		case 5:
+			method, path = http.MethodPost, path+"/"+url.PathEscape(name)+"/rollback"
+		case 6:
+			method, path = http.MethodPost, path+"/uninstall"
+		case 7:
+			path = "/api/v1/catalog"
+		}
+		u, err := url.Parse(path)
+		if err != nil {
+			return
+		}
+		u.RawQuery = query
+		req := httptest.NewRequest(method, "/", strings.NewReader(body))
+		req.URL, req.RequestURI = u, u.RequestURI()
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code == http.StatusInternalServerError {
+			t.Fatalf("%s %s %q: status %d: %s", method, u, body, rec.Code, rec.Body)
+		}
+	})
+}
