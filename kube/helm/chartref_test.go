@@ -2,6 +2,8 @@ package helm
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,4 +93,22 @@ func TestNewRefusesRepositories(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseChartRef: whatever the reference, an accepted one names a
+// configured repository and a chart that is a plain name, never a path.
+func FuzzParseChartRef(f *testing.F) {
+	repos := []Repository{{Name: "test", URL: "https://charts.example.com"}, {Name: "reg", URL: "oci://registry.example.com/charts"}}
+	for _, s := range []string{"test/web", "../test/web", "test/..", "file:///x", "oci://registry.example.com/charts/a", "test/a/b", "test\\web"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		repo, chart, err := ParseChartRef(ref, repos)
+		if err != nil {
+			return
+		}
+		if !slices.Contains(repos, repo) || chart == "" || chart == "." || chart == ".." || strings.ContainsAny(chart, "/\\ ") {
+			t.Fatalf("ParseChartRef(%q) accepted repository %+v, chart %q", ref, repo, chart)
+		}
+	})
 }
