@@ -18,7 +18,9 @@ import (
 // The page does its work in plain methods; go-app's lifecycle hooks only
 // start (OnMount, in the browser) and stop (OnDismount) it, and OnNav, which
 // also runs while the server prerenders, only reads the URL, and only in the
-// browser.
+// browser. What the page knows lives in plain structs (objects_state*.go),
+// whose methods make every change of state; the page calls them, does the
+// loading and rendering, and holds what runs in the browser.
 type objectsPage struct {
 	app.Compo
 	guarded
@@ -26,51 +28,24 @@ type objectsPage struct {
 	// Link is the layout's API client, socket and toasts.
 	Link *serverLink
 
-	view      objectsView
-	search    string // the search box's text; the view follows it after a pause
-	searchSeq int
-
-	kinds      []shared.KindInfo
-	kindsState loadStatus
-	kindsErr   string
+	view       objectsView
+	search     objectsSearch // the search box; the view follows it after a pause
+	kinds      objectsKinds
 	namespaces []string
-
-	list       loadStatus
-	listErr    string
-	staleErr   string // a background refresh failed; the rows shown are older
-	listSeq    int
-	rows       liveRows
-	listing    bool               // a list request is on its way
-	liveEvents int                // changes received over the socket, for tests and debugging
-	pending    []shared.WSMessage // changes that came meanwhile
-	forbidden  []string
-	hidden     int           // namespaces left out that the user may not even know of
+	list       objectsList
 	known      permissionSet // what the user may do per namespace, for the Delete buttons
-
-	drawer      drawerData
-	confirm     *shared.Row // the object the delete dialog asks about
-	deleting    bool
-	returnFocus string // the id of the control to focus when a dialog closes
+	drawer     drawerData
+	confirm    deleteState
+	focus      focusReturn // where focus goes when the drawer or the dialog closes
 
 	// Set while the page runs in the browser.
-	running bool
-	ui      app.Context
-	stopCtx context.Context
-	stop    context.CancelFunc
-	subs    map[subTarget]*pageSub
-	// notClusterWide names the kinds the server refused a subscription
-	// across the cluster.
-	notClusterWide map[string]bool
-	reloadPending  bool
-	expirePending  bool
-}
-
-// drawerData is the object the drawer shows and where its load stands.
-type drawerData struct {
-	key    string // kind/namespace/name
-	state  loadStatus
-	detail shared.ObjectDetail
-	err    string
+	running       bool
+	ui            app.Context
+	stopCtx       context.Context
+	stop          context.CancelFunc
+	subs          pageSubs
+	reloadPending bool
+	expirePending bool
 }
 
 // searchPause is how long typing must pause before the list follows it.
@@ -96,11 +71,11 @@ func (p *objectsPage) OnNav(ctx app.Context) {
 		return
 	}
 	v := parseObjectsView(ctx.Page().URL().Query())
+	p.search.set(v.Query)
 	if !p.running {
-		p.view, p.search = v, v.Query
+		p.view = v
 		return
 	}
-	p.search = v.Query
 	p.setView(ctx, v)
 }
 
@@ -119,7 +94,7 @@ func (p *objectsPage) start(ctx app.Context) {
 	p.ui, p.running = ctx, true
 	p.stopCtx, p.stop = context.WithCancel(context.Background())
 	p.view = parseObjectsView(ctx.Page().URL().Query())
-	p.search = p.view.Query
+	p.search.set(p.view.Query)
 	p.loadKinds()
 	p.loadNamespaces()
 	stop := p.stopCtx
@@ -131,17 +106,13 @@ func (p *objectsPage) end() {
 	if p.stop != nil {
 		p.stop()
 	}
-	for t, s := range p.subs {
-		s.cancel()
-		delete(p.subs, t)
-	}
+	p.subs.cancelAll()
 	p.running = false
 }
 
 // kind is the kind shown.
 func (p *objectsPage) kind() shared.KindInfo {
-	k, _ := findKind(p.kinds, p.view.Kind)
-	return k
+	return p.kinds.find(p.view.Kind)
 }
 
 // Render shows the page.
@@ -151,8 +122,8 @@ func (p *objectsPage) Render() app.UI {
 	return app.Section().ID("page-objects").Class("kd-page").Body(
 		app.H1().Text("Objects on the cluster"),
 		newResourceToolbar().
-			Choices(p.kinds, p.namespaces).
-			Current(p.view.Kind, p.view.Namespace, p.search, k.Namespaced || k.Name == "").
+			Choices(p.kinds.list, p.namespaces).
+			Current(p.view.Kind, p.view.Namespace, p.search.text, k.Namespaced || k.Name == "").
 			OnKind(p.chooseKind).OnNamespace(p.chooseNamespace).OnSearch(p.typeSearch).
 			Guard(p.wrap),
 		p.notes(k),
@@ -165,9 +136,9 @@ func (p *objectsPage) Render() app.UI {
 				OnClose(p.closeDrawer).OnRetry(p.retryDrawer).OnCopy(p.copyYAML).
 				Guard(p.wrap)
 		}),
-		app.If(p.confirm != nil, func() app.UI {
-			r := p.confirm
-			return newDeleteDialog().Object(k.Kind, r.Namespace, r.Name).Working(p.deleting).
+		app.If(p.confirm.row != nil, func() app.UI {
+			r := p.confirm.row
+			return newDeleteDialog().Object(k.Kind, r.Namespace, r.Name).Working(p.confirm.working).
 				OnConfirm(p.confirmDelete).OnCancel(p.cancelDelete).Guard(p.wrap)
 		}),
 	)
@@ -177,21 +148,21 @@ func (p *objectsPage) Render() app.UI {
 // namespaces were left out, and whether the last refresh failed.
 func (p *objectsPage) notes(k shared.KindInfo) app.UI {
 	live, label := "false", "Refreshing every 5 seconds (live updates are not connected)"
-	if p.isLive() {
+	if p.subs.live() {
 		live, label = "true", "Live: changes appear as they happen"
 	}
 	return app.Div().Class("kd-notes").Body(
-		app.If(k.Name != "" && p.list == statusLoaded, func() app.UI {
-			return app.P().Class("kd-live-status").DataSet("live", live).DataSet("events", p.liveEvents).Text(label)
+		app.If(k.Name != "" && p.list.status == statusLoaded, func() app.UI {
+			return app.P().Class("kd-live-status").DataSet("live", live).DataSet("events", p.list.events).Text(label)
 		}),
-		app.If(len(p.forbidden) > 0, func() app.UI {
-			return app.P().Class("kd-note kd-forbidden-note").Role("note").Text(forbiddenNote(k, p.forbidden))
+		app.If(len(p.list.forbidden) > 0, func() app.UI {
+			return app.P().Class("kd-note kd-forbidden-note").Role("note").Text(forbiddenNote(k, p.list.forbidden))
 		}),
-		app.If(p.hidden > 0, func() app.UI {
-			return app.P().Class("kd-note kd-hidden-note").Role("note").Text(hiddenNote(p.hidden))
+		app.If(p.list.hidden > 0, func() app.UI {
+			return app.P().Class("kd-note kd-hidden-note").Role("note").Text(hiddenNote(p.list.hidden))
 		}),
-		app.If(p.staleErr != "", func() app.UI {
-			return app.P().Class("kd-note kd-stale-note").Role("status").Text(p.staleErr)
+		app.If(p.list.staleErr != "", func() app.UI {
+			return app.P().Class("kd-note kd-stale-note").Role("status").Text(p.list.staleErr)
 		}),
 	)
 }
@@ -227,28 +198,29 @@ func hiddenNote(n int) string {
 
 // body is the table with its pager, or the state that stands in for it.
 func (p *objectsPage) body(k shared.KindInfo, now time.Time) app.UI {
+	rows := &p.list.rows
 	switch {
-	case p.kindsState == statusFailed:
-		return failedState("The kinds of objects could not be loaded: "+p.kindsErr, "kinds", p.guard(p.retryKinds))
-	case p.list == statusFailed:
-		return failedState("The list could not be loaded: "+p.listErr, "list", p.guard(p.retryList))
-	case k.Name == "" || (p.list != statusLoaded && len(p.rows.rows) == 0):
+	case p.kinds.status == statusFailed:
+		return failedState("The kinds of objects could not be loaded: "+p.kinds.err, "kinds", p.guard(p.retryKinds))
+	case p.list.status == statusFailed:
+		return failedState("The list could not be loaded: "+p.list.err, "list", p.guard(p.retryList))
+	case k.Name == "" || (p.list.status != statusLoaded && len(rows.rows) == 0):
 		what := "objects"
 		if k.Kind != "" {
 			what = k.Kind + " objects"
 		}
 		return app.P().Class("kd-state kd-state-loading").Aria("busy", "true").Text("Loading " + what + "…")
-	case len(p.rows.rows) == 0:
+	case len(rows.rows) == 0:
 		return app.P().Class("kd-state kd-state-empty").Text(emptyText(k, p.view))
 	}
-	return app.Div().Class("kd-list").Aria("busy", p.list == statusLoading).Body(
+	return app.Div().Class("kd-list").Aria("busy", p.list.status == statusLoading).Body(
 		newResourceTable().Of(k).
-			Show(p.rows.rows, p.actions(k)).
+			Show(rows.rows, p.actions(k)).
 			Sorted(p.view.Sort, p.view.Desc).
 			At(now).
 			OnSort(p.sortBy).OnDetails(p.openDetails).OnDelete(p.askDelete).
 			Guard(p.wrap),
-		newResourcePager().At(p.rows.rangeText(), p.rows.page, p.rows.pages()).
+		newResourcePager().At(rows.rangeText(), rows.page, rows.pages()).
 			OnPage(p.goToPage).Guard(p.wrap),
 	)
 }

@@ -15,12 +15,12 @@ import (
 // lists again when the list it shows changed, and opens or closes the
 // drawer.
 func (p *objectsPage) setView(ctx app.Context, v objectsView) {
-	v = v.fit(p.kinds)
+	v = v.fit(p.kinds.list)
 	old := p.view
 	p.view = v
 	p.writeURL(ctx)
 	if v.Kind != old.Kind {
-		p.rows, p.forbidden, p.hidden, p.staleErr = liveRows{}, nil, 0, ""
+		p.list.clear()
 	}
 	if v.listKey() != old.listKey() {
 		p.reload(false)
@@ -54,15 +54,13 @@ func (p *objectsPage) chooseNamespace(ctx app.Context, namespace string) {
 
 // typeSearch follows the search box: the list follows once typing pauses.
 func (p *objectsPage) typeSearch(ctx app.Context, text string) {
-	p.search = text
-	p.searchSeq++
-	seq := p.searchSeq
+	seq := p.search.typed(text)
 	ctx.After(searchPause, func(ctx app.Context) {
-		if seq != p.searchSeq || p.search == p.view.Query {
+		if !p.search.settled(seq, p.view.Query) {
 			return
 		}
 		v := p.view
-		v.Query, v.Page = p.search, 1
+		v.Query, v.Page = p.search.text, 1
 		p.setView(ctx, v)
 	})
 }
@@ -87,7 +85,7 @@ func (p *objectsPage) goToPage(ctx app.Context, page int) {
 
 // openDetails opens the drawer on a row; focus moves into it.
 func (p *objectsPage) openDetails(ctx app.Context, r shared.Row) {
-	p.returnFocus = "kd-details-" + r.UID
+	p.focus.set("kd-details-" + r.UID)
 	p.setView(ctx, p.view.withDrawer(r.Namespace, r.Name))
 	focusLater(p.later(ctx), "kd-drawer-close")
 }
@@ -102,37 +100,35 @@ func (p *objectsPage) closeDrawer(ctx app.Context) {
 
 // askDelete opens the confirmation for deleting a row's object.
 func (p *objectsPage) askDelete(ctx app.Context, r shared.Row) {
-	p.confirm = &r
-	p.returnFocus = "kd-delete-" + r.UID
+	p.confirm.ask(r)
+	p.focus.set("kd-delete-" + r.UID)
 	focusLater(p.later(ctx), "kd-confirm-cancel")
 }
 
 func (p *objectsPage) cancelDelete(ctx app.Context) {
-	p.confirm = nil
+	p.confirm.cancel()
 	p.focusBack(ctx)
 }
 
 // confirmDelete deletes the object the dialog names, as the user, and
 // says how it went (a failure's toast comes from the API client).
 func (p *objectsPage) confirmDelete(ctx app.Context) {
-	if p.confirm == nil || p.deleting || !p.running {
+	if !p.running {
 		return
 	}
-	r, k := *p.confirm, p.kind()
-	p.deleting = true
+	r, ok := p.confirm.start()
+	if !ok {
+		return
+	}
+	k := p.kind()
 	path := objectPath(k.Name, r.Namespace, r.Name) + "?uid=" + url.QueryEscape(r.UID)
 	api, stop, ui := p.Link.api, p.stopCtx, p.ui
 	ui.Async(func() {
 		err := api.do(stop, http.MethodDelete, path, nil, nil)
 		ui.Dispatch(func(ctx app.Context) {
-			p.deleting, p.confirm = false, nil
-			if err == nil {
-				what := r.Name
-				if r.Namespace != "" {
-					what = r.Namespace + "/" + r.Name
-				}
-				p.Link.toast(ctx, toastSuccess, k.Kind+" "+what+" is being deleted.")
-				if !p.isLive() { // else the socket tells
+			if said := p.confirm.finish(k.Kind, err); said != "" {
+				p.Link.toast(ctx, toastSuccess, said)
+				if !p.subs.live() { // else the socket tells
 					p.requestReload()
 				}
 			}
@@ -144,8 +140,7 @@ func (p *objectsPage) confirmDelete(ctx app.Context) {
 // focusBack moves focus to the control that opened the dialog or drawer,
 // or to the search box when that control is gone.
 func (p *objectsPage) focusBack(ctx app.Context) {
-	id := p.returnFocus
-	p.returnFocus = ""
+	id := p.focus.take()
 	p.later(ctx).Defer(func(ctx app.Context) {
 		if !focusByID(id) {
 			focusByID("kd-search")

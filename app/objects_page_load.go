@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -15,7 +13,7 @@ import (
 
 // loadKinds asks for the kinds, then lists the view's.
 func (p *objectsPage) loadKinds() {
-	p.kindsState = statusLoading
+	p.kinds.begin()
 	api, stop, ui := p.Link.api, p.stopCtx, p.ui
 	ui.Async(func() {
 		kinds, err := apiGet[[]shared.KindInfo](stop, api, "/kinds")
@@ -23,12 +21,10 @@ func (p *objectsPage) loadKinds() {
 			if !p.running {
 				return
 			}
-			if err != nil {
-				p.kindsState, p.kindsErr = statusFailed, err.Error()
+			if !p.kinds.loaded(kinds, err) {
 				p.recheck()
 				return
 			}
-			p.kinds, p.kindsState = kinds, statusLoaded
 			p.setView(ctx, p.view)
 			p.reload(false)
 			p.loadDrawer()
@@ -64,12 +60,7 @@ func (p *objectsPage) reload(background bool) {
 	if !p.running || p.kind().Name == "" {
 		return
 	}
-	p.listSeq++
-	p.listing = true
-	seq, view := p.listSeq, p.view
-	if !background || p.list != statusLoaded {
-		p.list = statusLoading
-	}
+	seq, view := p.list.begin(background), p.view
 	var opts []callOption
 	if background {
 		opts = append(opts, quiet())
@@ -83,35 +74,22 @@ func (p *objectsPage) reload(background bool) {
 
 // listed takes a list's outcome.
 func (p *objectsPage) listed(ctx app.Context, seq int, view objectsView, res shared.ListResult, err error) {
-	if !p.running || seq != p.listSeq || errors.Is(err, context.Canceled) {
+	if !p.running {
 		return
 	}
-	p.listing = false
-	if err != nil {
-		if p.list == statusLoaded || (p.list == statusLoading && len(p.rows.rows) > 0 && p.rows.view.listKey() == view.listKey()) {
-			p.list = statusLoaded
-			p.applyPending(time.Now())
-			p.staleErr = "Showing the list as of " + time.Now().Format("15:04:05") + "; refreshing it failed: " + err.Error()
-		} else {
-			p.list, p.listErr, p.pending = statusFailed, err.Error(), nil
-		}
+	switch p.list.listed(seq, view, res, err, time.Now()) {
+	case listStale, listFailed:
 		p.recheck()
-		return
-	}
-	if res.Pages > 0 && view.Page > res.Pages {
+	case listShrank:
 		// The list shrank below this page: show its last page.
 		v := p.view
 		v.Page = res.Pages
 		p.setView(ctx, v)
-		return
+	case listLoaded:
+		p.loadPerms()
+		p.syncSubs()
+		p.scheduleExpire()
 	}
-	p.rows.reset(res, view, time.Now())
-	p.applyPending(time.Now())
-	p.forbidden, p.hidden = res.Forbidden, res.Hidden
-	p.list, p.listErr, p.staleErr = statusLoaded, "", ""
-	p.loadPerms()
-	p.syncSubs()
-	p.scheduleExpire()
 }
 
 func (p *objectsPage) retryList(ctx app.Context, e app.Event) { p.reload(false) }
@@ -135,7 +113,7 @@ func (p *objectsPage) loadPerms() {
 		p.known = permissionSet{}
 	}
 	store, stop, ui := p.Link.perms, p.stopCtx, p.ui
-	for _, r := range p.rows.rows {
+	for _, r := range p.list.rows.rows {
 		ns := r.Row.Namespace
 		if _, asked := p.known[ns]; asked || ns == "" {
 			continue
@@ -157,9 +135,10 @@ func (p *objectsPage) loadPerms() {
 // actions says, per row, whether Delete shows and works. It shows only
 // where the server has said whether the user may delete the kind there.
 func (p *objectsPage) actions(k shared.KindInfo) []rowAction {
-	out := make([]rowAction, len(p.rows.rows))
+	rows := p.list.rows.rows
+	out := make([]rowAction, len(rows))
 	key := shared.Action("delete", k.Name)
-	for i, r := range p.rows.rows {
+	for i, r := range rows {
 		perms := p.known.of(r.Row.Namespace)
 		if _, known := perms.Me.Can[key]; perms.Status != statusLoaded || !known {
 			continue
@@ -182,30 +161,17 @@ func (p *objectsPage) drawerKey() string {
 // loaded or loading already.
 func (p *objectsPage) loadDrawer() {
 	key := p.drawerKey()
-	if key == "" || !p.running || len(p.kinds) == 0 {
-		if key == "" {
-			p.drawer = drawerData{}
-		}
+	if key != "" && (!p.running || len(p.kinds.list) == 0) {
 		return
 	}
-	if key == p.drawer.key && p.drawer.state != statusFailed {
+	if !p.drawer.open(key) {
 		return
 	}
-	p.drawer = drawerData{key: key, state: statusLoading}
 	path := objectPath(p.view.Kind, p.view.drawerNamespace(), p.view.Name)
 	api, stop, ui := p.Link.api, p.stopCtx, p.ui
 	ui.Async(func() {
 		d, err := apiGet[shared.ObjectDetail](stop, api, path)
-		ui.Dispatch(func(ctx app.Context) {
-			if p.drawer.key != key || errors.Is(err, context.Canceled) {
-				return
-			}
-			if err != nil {
-				p.drawer.state, p.drawer.err = statusFailed, err.Error()
-				return
-			}
-			p.drawer.state, p.drawer.detail = statusLoaded, d
-		})
+		ui.Dispatch(func(ctx app.Context) { p.drawer.loaded(key, d, err) })
 	})
 }
 

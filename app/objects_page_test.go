@@ -31,10 +31,9 @@ func renderPage(t *testing.T, c app.Composer) string {
 // loadedPage is a page showing rows of pods in namespace demo.
 func loadedPage(rows ...shared.Row) *objectsPage {
 	p := newObjectsPage()
-	p.kinds, p.kindsState = testKinds(), statusLoaded
+	p.kinds.loaded(testKinds(), nil)
 	p.view = objectsView{Kind: "pods", Namespace: "demo", Sort: "name", Page: 1}
-	p.list = statusLoaded
-	p.rows.reset(shared.ListResult{Rows: rows, Total: len(rows), Page: 1, Pages: 1, Limit: pageSize}, p.view, time.Now())
+	p.list.listed(p.list.begin(false), p.view, shared.ListResult{Rows: rows, Total: len(rows), Page: 1, Pages: 1, Limit: pageSize}, nil, time.Now())
 	return p
 }
 
@@ -49,17 +48,17 @@ func TestObjectsPageStates(t *testing.T) {
 			[]string{`id="page-objects"`, `kd-state-loading`, "Loading objects…"}, []string{"<table"}},
 		{"the kinds failed", func() *objectsPage {
 			p := newObjectsPage()
-			p.kindsState, p.kindsErr = statusFailed, "Kubedeck is not connected to a cluster."
+			p.kinds.loaded(nil, objectsErr("Kubedeck is not connected to a cluster."))
 			return p
 		}, []string{`role="alert"`, "The kinds of objects could not be loaded: Kubedeck is not connected to a cluster.", `kd-retry`}, nil},
 		{"the list is loading", func() *objectsPage {
 			p := loadedPage()
-			p.list = statusLoading
+			p.list.begin(false)
 			return p
 		}, []string{"Loading Pod objects…", `aria-busy`}, []string{"<table"}},
 		{"the list failed", func() *objectsPage {
 			p := loadedPage()
-			p.list, p.listErr = statusFailed, "The Kubernetes API did not answer; try again shortly."
+			p.list.listed(p.list.begin(false), objectsView{Kind: "pods"}, shared.ListResult{}, objectsErr("The Kubernetes API did not answer; try again shortly."), time.Now())
 			return p
 		}, []string{`role="alert"`, "The list could not be loaded: The Kubernetes API did not answer", "Retry"}, []string{"<table"}},
 		{"nothing matches", func() *objectsPage {
@@ -72,7 +71,7 @@ func TestObjectsPageStates(t *testing.T) {
 				shared.Row{UID: "u1", Name: "web-1", Namespace: "demo", Status: "Running", Level: shared.LevelOK, Cells: map[string]string{"restarts": "0"}},
 				shared.Row{UID: "u2", Name: "web-2", Namespace: "demo", Status: "CrashLoopBackOff", Level: shared.LevelError},
 			)
-			p.forbidden = []string{"kube-system", "secret-ns"}
+			p.list.forbidden = []string{"kube-system", "secret-ns"}
 			return p
 		}, []string{
 			`<table class="kd-table">`,
@@ -87,7 +86,7 @@ func TestObjectsPageStates(t *testing.T) {
 		}, []string{"kd-delete"}},
 		{"namespaces hidden", func() *objectsPage {
 			p := loadedPage(shared.Row{UID: "u1", Name: "web-1", Namespace: "demo", Status: "Running", Level: shared.LevelOK})
-			p.forbidden, p.hidden = []string{"team-ml"}, 3
+			p.list.forbidden, p.list.hidden = []string{"team-ml"}, 3
 			return p
 		}, []string{
 			`data-name="web-1"`,
@@ -137,7 +136,7 @@ func TestObjectsPageDeleteFollowsPermissions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := loadedPage(row)
 			p.view.Kind = "deployments"
-			p.rows.view.Kind = "deployments"
+			p.list.rows.view.Kind = "deployments"
 			p.known = permissionSet{}
 			for ns, me := range tc.perms {
 				p.known[ns] = nsPermissions{Namespace: ns, Status: statusLoaded, Me: me}
@@ -163,8 +162,8 @@ func TestObjectsPageDeleteFollowsPermissions(t *testing.T) {
 func TestObjectsPageMarksLiveRows(t *testing.T) {
 	p := loadedPage(shared.Row{UID: "u1", Name: "old", Namespace: "demo", Status: "Running", Level: shared.LevelOK})
 	now := time.Now()
-	p.rows.apply(rowEvent(shared.WSCreated, "pods", shared.Row{UID: "u2", Name: "fresh", Namespace: "demo", Status: "Pending", Level: shared.LevelWarning}), now)
-	p.rows.apply(rowEvent(shared.WSDeleted, "pods", shared.Row{UID: "u1", Name: "old", Namespace: "demo", Status: "Running", Level: shared.LevelOK}), now)
+	p.list.event(rowEvent(shared.WSCreated, "pods", shared.Row{UID: "u2", Name: "fresh", Namespace: "demo", Status: "Pending", Level: shared.LevelWarning}), now)
+	p.list.event(rowEvent(shared.WSDeleted, "pods", shared.Row{UID: "u1", Name: "old", Namespace: "demo", Status: "Running", Level: shared.LevelOK}), now)
 	html := renderPage(t, p)
 	for _, w := range []string{`kd-row kd-row-new`, `kd-tag kd-tag-new`, `kd-row kd-row-deleted`, `kd-tag kd-tag-deleted`, "1–1 of 1"} {
 		if !strings.Contains(html, w) {
@@ -176,7 +175,7 @@ func TestObjectsPageMarksLiveRows(t *testing.T) {
 func TestObjectsPageDrawerAndDialog(t *testing.T) {
 	p := loadedPage(shared.Row{UID: "u1", Name: "web-1", Namespace: "demo", Status: "Running", Level: shared.LevelOK})
 	p.view = p.view.withDrawer("demo", "web-1")
-	p.drawer = drawerData{key: "pods/demo/web-1", state: statusLoading}
+	p.drawer.open("pods/demo/web-1")
 	html := renderPage(t, p)
 	for _, w := range []string{`id="kd-drawer"`, `aria-labelledby="kd-drawer-title"`, "demo/web-1", "Loading web-1…",
 		`id="kd-tab-Summary"`, `aria-labelledby="kd-tab-Summary"`, `id="kd-tab-Events"`} {
@@ -189,7 +188,7 @@ func TestObjectsPageDrawerAndDialog(t *testing.T) {
 	}
 
 	p = loadedPage(shared.Row{UID: "u1", Name: "web-1", Namespace: "demo"})
-	p.confirm = &shared.Row{UID: "u1", Name: "web-1", Namespace: "demo"}
+	p.confirm.ask(shared.Row{UID: "u1", Name: "web-1", Namespace: "demo"})
 	html = renderPage(t, p)
 	for _, w := range []string{`role="alertdialog"`, `aria-modal`, "Delete Pod?", "demo/web-1", `id="kd-confirm-cancel"`, "Delete web-1"} {
 		if !strings.Contains(html, w) {
