@@ -66,11 +66,11 @@ func TestChartsInstallListBulkUninstall(t *testing.T) {
 	f := newChartsFixture(t)
 	ctx := context.Background()
 	nsA, nsB, nsC := f.namespace(t, "charts-a"), f.namespace(t, "charts-b"), f.namespace(t, "charts-c")
-	f.bind(t, "gina", "edit", nsA)
-	f.bind(t, "gina", "edit", nsB)
-	f.bind(t, "henry", "edit", nsC)
+	f.bind(t, "helm-gina", "edit", nsA)
+	f.bind(t, "helm-gina", "edit", nsB)
+	f.bind(t, "helm-henry", "edit", nsC)
 
-	for _, r := range []struct{ user, ns, name string }{{"gina", nsA, "web-a"}, {"gina", nsB, "web-b"}, {"henry", nsC, "web-c"}} {
+	for _, r := range []struct{ user, ns, name string }{{"helm-gina", nsA, "web-a"}, {"helm-gina", nsB, "web-b"}, {"helm-henry", nsC, "web-c"}} {
 		if op := f.install(t, r.user, r.ns, r.name); op.Phase != shared.OperationSucceeded {
 			t.Fatalf("install %s: %+v (error %+v)", r.name, op, op.Error)
 		}
@@ -80,7 +80,7 @@ func TestChartsInstallListBulkUninstall(t *testing.T) {
 		t.Fatalf("the Deployment of web-a: %v", err)
 	}
 
-	code, env := f.send(t, http.MethodGet, "/api/v1/charts", "gina", nil)
+	code, env := f.send(t, http.MethodGet, "/api/v1/charts", "helm-gina", nil)
 	var list shared.ReleaseList
 	if code != http.StatusOK || json.Unmarshal(env.Data, &list) != nil {
 		t.Fatalf("list: %d %+v", code, env.Error)
@@ -95,7 +95,7 @@ func TestChartsInstallListBulkUninstall(t *testing.T) {
 		t.Errorf("gina's releases %v, errors %v; want web-a and web-b deployed", names, list.Errors)
 	}
 
-	code, env = f.send(t, http.MethodGet, "/api/v1/charts/web-a?namespace="+nsA, "gina", nil)
+	code, env = f.send(t, http.MethodGet, "/api/v1/charts/web-a?namespace="+nsA, "helm-gina", nil)
 	var detail shared.ReleaseDetailReply
 	if code != http.StatusOK || json.Unmarshal(env.Data, &detail) != nil {
 		t.Fatalf("detail: %d %+v", code, env.Error)
@@ -114,7 +114,7 @@ func TestChartsInstallListBulkUninstall(t *testing.T) {
 	}
 
 	body := shared.BulkUninstall{Releases: []shared.ReleaseRef{{Namespace: nsA, Name: "web-a"}, {Namespace: nsB, Name: "web-b"}, {Namespace: nsC, Name: "web-c"}}}
-	code, env = f.send(t, http.MethodPost, "/api/v1/charts/uninstall", "gina", body)
+	code, env = f.send(t, http.MethodPost, "/api/v1/charts/uninstall", "helm-gina", body)
 	var bulk shared.BulkUninstallResult
 	if code != http.StatusOK || json.Unmarshal(env.Data, &bulk) != nil || len(bulk.Results) != 3 {
 		t.Fatalf("bulk uninstall: %d %s %+v", code, env.Data, env.Error)
@@ -123,7 +123,7 @@ func TestChartsInstallListBulkUninstall(t *testing.T) {
 		if r.Operation == nil {
 			t.Fatalf("result %d: %+v, want an operation", i, r)
 		}
-		if op := f.waitOperation(t, "gina", r.Operation.ID, time.Minute); op.Phase != shared.OperationSucceeded {
+		if op := f.waitOperation(t, "helm-gina", r.Operation.ID, time.Minute); op.Phase != shared.OperationSucceeded {
 			t.Errorf("uninstall %s: %+v", r.Name, op.Error)
 		}
 	}
@@ -144,21 +144,21 @@ func TestChartsInstallListBulkUninstall(t *testing.T) {
 func TestChartsRefusals(t *testing.T) {
 	f := newChartsFixture(t)
 	ns := f.namespace(t, "charts-refuse")
-	f.bind(t, "ivan", "edit", ns)
+	f.bind(t, "helm-ivan", "edit", ns)
 	for _, ref := range []string{"../../etc/passwd", "file:///etc/passwd", "oci://registry/x", "other/web", "/srv/charts/web.tgz", "test/../web"} {
-		code, env := f.send(t, http.MethodPost, "/api/v1/charts", "ivan", shared.ChartInstall{Name: "x", Namespace: ns, Chart: ref, Version: "1.0.0"})
+		code, env := f.send(t, http.MethodPost, "/api/v1/charts", "helm-ivan", shared.ChartInstall{Name: "x", Namespace: ns, Chart: ref, Version: "1.0.0"})
 		if code != http.StatusBadRequest {
 			t.Errorf("chart %q: %d %+v, want 400", ref, code, env.Error)
 		}
 	}
 	// An image that cannot be pulled keeps the install waiting (kwok's
 	// fail-pull stage) until the fixture's 20 s timeout.
-	first, env := f.send(t, http.MethodPost, "/api/v1/charts", "ivan", shared.ChartInstall{Name: "busy", Namespace: ns,
+	first, env := f.send(t, http.MethodPost, "/api/v1/charts", "helm-ivan", shared.ChartInstall{Name: "busy", Namespace: ns,
 		Chart: "test/web", Version: "1.0.0", Values: "image:\n  repository: registry.example.test/fail-pull\n"})
 	if first != http.StatusAccepted {
 		t.Fatalf("install: %d %+v", first, env.Error)
 	}
-	code, env := f.send(t, http.MethodPost, "/api/v1/charts/busy/rollback?namespace="+ns, "ivan", shared.ChartRollback{Revision: 0})
+	code, env := f.send(t, http.MethodPost, "/api/v1/charts/busy/rollback?namespace="+ns, "helm-ivan", shared.ChartRollback{Revision: 0})
 	if code != http.StatusConflict {
 		t.Errorf("rollback while installing: %d %+v, want 409", code, env.Error)
 	}

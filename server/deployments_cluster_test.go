@@ -208,7 +208,7 @@ func TestDeployDryRunVerdicts(t *testing.T) {
 	f := newDeployFixture(t, proxyConfig())
 	ctx := context.Background()
 	ns := f.namespace(t, "dryrun")
-	f.bind(t, "bob", "edit", ns)
+	f.bind(t, "wizard-bob", "edit", ns)
 	spec := webSpec(ns)
 	spec.Exposure = shared.ExposeInternal
 
@@ -233,7 +233,7 @@ func TestDeployDryRunVerdicts(t *testing.T) {
 	}
 
 	t.Run("allowed", func(t *testing.T) {
-		v := validate("bob", spec)
+		v := validate("wizard-bob", spec)
 		if !v.Valid || !v.Allowed() || !strings.Contains(v.YAML, "kind: Deployment") || !strings.Contains(v.YAML, "kind: Service") {
 			t.Fatalf("validation %+v, want valid and allowed with the YAML", v)
 		}
@@ -250,7 +250,7 @@ func TestDeployDryRunVerdicts(t *testing.T) {
 			seen := map[string]bool{}
 			for _, e := range events {
 				if e.Verb == "create" && e.ObjectRef != nil && e.ObjectRef.Namespace == ns && strings.Contains(e.RequestURI, "dryRun=All") &&
-					e.User.Username == "kubedeck" && e.ImpersonatedUser != nil && e.ImpersonatedUser.Username == "bob" {
+					e.User.Username == "kubedeck" && e.ImpersonatedUser != nil && e.ImpersonatedUser.Username == "wizard-bob" {
 					seen[e.ObjectRef.Resource] = true
 				}
 			}
@@ -265,23 +265,23 @@ func TestDeployDryRunVerdicts(t *testing.T) {
 		}
 		defer func() { _ = f.admin.CoreV1().ResourceQuotas(ns).Delete(ctx, "cpu", metav1.DeleteOptions{}) }()
 		eventually(t, "the quota is in force", func() bool {
-			got := verdict(validate("bob", spec), "Pod")
+			got := verdict(validate("wizard-bob", spec), "Pod")
 			return !got.Allowed && strings.Contains(got.Reason, "exceeded quota")
 		})
-		v := validate("bob", spec)
+		v := validate("wizard-bob", spec)
 		if got := verdict(v, "Deployment"); !got.Allowed {
 			t.Errorf("Deployment verdict %+v, want allowed (quota is charged to Pods)", got)
 		}
 		if got := verdict(v, "Pod"); got.Code != shared.CodeForbidden {
 			t.Errorf("Pod verdict %+v, want FORBIDDEN", got)
 		}
-		code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "bob", spec)
+		code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "wizard-bob", spec)
 		if code != http.StatusForbidden || !strings.Contains(env.Error.Message, "exceeded quota") {
 			t.Errorf("create under the quota: %d %+v, want 403 naming the quota", code, env.Error)
 		}
 	})
 	t.Run("RBAC denial", func(t *testing.T) {
-		v := validate("carol", spec)
+		v := validate("wizard-carol", spec)
 		got := verdict(v, "Deployment")
 		if got.Allowed || got.Code != shared.CodeForbidden || !strings.Contains(got.Reason, "create") || !strings.Contains(got.Reason, "deployments") {
 			t.Errorf("Deployment verdict for a user without rights %+v, want FORBIDDEN naming create and deployments", got)
@@ -292,11 +292,11 @@ func TestDeployDryRunVerdicts(t *testing.T) {
 			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		got := verdict(validate("bob", spec), "Service")
+		got := verdict(validate("wizard-bob", spec), "Service")
 		if got.Allowed || got.Code != shared.CodeConflict {
 			t.Errorf("Service verdict %+v, want CONFLICT", got)
 		}
-		code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "bob", spec)
+		code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "wizard-bob", spec)
 		if code != http.StatusConflict || !strings.Contains(env.Error.Message, "Service web") {
 			t.Errorf("create: %d %+v, want 409 naming the Service", code, env.Error)
 		}
@@ -325,14 +325,14 @@ func TestDeployForbiddenIngressLeavesNothing(t *testing.T) {
 	if _, err := f.admin.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "dave", Namespace: ns},
+	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "wizard-dave", Namespace: ns},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "dave"}}}
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "wizard-dave"}}}
 	if _, err := f.admin.RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	f.waitAuthorized(t, "dave", nil, ns)
-	code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "dave", webSpec(ns))
+	f.waitAuthorized(t, "wizard-dave", nil, ns)
+	code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "wizard-dave", webSpec(ns))
 	if code != http.StatusForbidden || env.Error.Details["kind"] != "Ingress" {
 		t.Fatalf("create: %d %+v, want 403 about the Ingress", code, env.Error)
 	}
@@ -374,11 +374,11 @@ func TestDeployStuckReasons(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ns := f.namespace(t, "stuck")
-			f.bind(t, "erin", "edit", ns)
+			f.bind(t, "wizard-erin", "edit", ns)
 			spec := webSpec(ns)
 			spec.Exposure = shared.ExposeInternal
 			tt.change(ns, &spec)
-			code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "erin", spec)
+			code, env := f.send(t, http.MethodPost, "/api/v1/deployments", "wizard-erin", spec)
 			if code != http.StatusAccepted {
 				t.Fatalf("POST: %d %+v", code, env.Error)
 			}
@@ -393,7 +393,7 @@ func TestDeployStuckReasons(t *testing.T) {
 				}
 			}()
 			eventually(t, "the rollout's step names "+tt.want, func() bool {
-				_, env := f.send(t, http.MethodGet, "/api/v1/operations/"+rep.Operation.ID, "erin", nil)
+				_, env := f.send(t, http.MethodGet, "/api/v1/operations/"+rep.Operation.ID, "wizard-erin", nil)
 				if json.Unmarshal(env.Data, &got) != nil {
 					return false
 				}
@@ -413,11 +413,11 @@ func TestDeployDeleteRefusesForeignDeployment(t *testing.T) {
 	f := newDeployFixture(t, proxyConfig())
 	ctx := context.Background()
 	ns := f.namespace(t, "foreign")
-	f.bind(t, "frank", "edit", ns)
+	f.bind(t, "wizard-frank", "edit", ns)
 	if _, err := f.admin.AppsV1().Deployments(ns).Create(ctx, testDeployment(ns, "web", "registry.example/web:1", 1, 0), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	code, env := f.send(t, http.MethodDelete, "/api/v1/deployments/web?namespace="+ns, "frank", nil)
+	code, env := f.send(t, http.MethodDelete, "/api/v1/deployments/web?namespace="+ns, "wizard-frank", nil)
 	if code != http.StatusBadRequest || !strings.Contains(env.Error.Message, "not made by Kubedeck") {
 		t.Fatalf("DELETE a foreign Deployment: %d %+v, want 400", code, env.Error)
 	}

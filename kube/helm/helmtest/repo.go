@@ -147,24 +147,30 @@ func (r *Repo) Hits(path string) int {
 }
 
 func (r *Repo) serve(w http.ResponseWriter, req *http.Request) {
-	path := strings.TrimPrefix(req.URL.Path, "/")
-	r.mu.Lock()
-	r.hits[path]++
-	down := r.down
-	status := http.StatusOK
-	if path == "index.yaml" && len(r.script) > 0 {
-		status, r.script = r.script[0], r.script[1:]
-	}
-	data, ok := r.files[path]
-	r.mu.Unlock()
+	data, ok, status := r.answer(strings.TrimPrefix(req.URL.Path, "/"))
 	switch {
-	case down:
-		http.Error(w, "down", http.StatusServiceUnavailable)
 	case status != http.StatusOK:
-		http.Error(w, "scripted failure", status)
+		http.Error(w, http.StatusText(status), status)
 	case !ok:
 		http.NotFound(w, req)
 	default:
 		_, _ = w.Write(data)
 	}
+}
+
+// answer counts a request for path and says what to answer: the file, or
+// the status of a scripted failure (503 while down).
+func (r *Repo) answer(path string) (data []byte, ok bool, status int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hits[path]++
+	status = http.StatusOK
+	switch {
+	case r.down:
+		status = http.StatusServiceUnavailable
+	case path == "index.yaml" && len(r.script) > 0:
+		status, r.script = r.script[0], r.script[1:]
+	}
+	data, ok = r.files[path]
+	return data, ok, status
 }
