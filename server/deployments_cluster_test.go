@@ -404,6 +404,10 @@ func TestDeployStuckReasons(t *testing.T) {
 				}
 				return got.Operation.Error != nil && strings.Contains(got.Operation.Error.Message, tt.want)
 			})
+			// A rollout given up on still says what was created.
+			if e := got.Operation.Error; e != nil && e.Details["outcome"] == nil {
+				t.Errorf("the failed operation's details %v lack the outcome", e.Details)
+			}
 		})
 	}
 }

@@ -25,7 +25,7 @@ type deploymentSource interface {
 // step "rollout" of the operation h, each time it, its ReplicaSets or its
 // Pods change, until it is Available (the operation succeeds, with
 // result(the final shared.DeploymentProgress) as its result), Failed (the operation
-// fails with the stuck reason) or ctx ends (the operation is left as it
+// fails with the stuck reason, and the result as details.outcome) or ctx ends (the operation is left as it
 // is; ctx's error is returned). It follows the one Deployment through the
 // server's cache, so it needs no subscription, and no user's right to list
 // Deployments: whoever starts it has checked the user's rights already.
@@ -51,10 +51,14 @@ func followDeployment(ctx context.Context, src deploymentSource, h *operations.H
 			seen, last = true, prog
 			switch prog.Phase {
 			case shared.PhaseAvailable:
+				if err := h.Step(stepRollout, shared.OperationSucceeded, rolloutMessage(prog)); err != nil {
+					return err
+				}
 				return h.Succeed(result(prog), fmt.Sprintf("Deployment %s is available: %d of %d replicas ready.", name, prog.Ready, prog.Desired))
 			case shared.PhaseFailed:
 				return h.Fail(shared.Error{Code: shared.CodeK8sAPI, Message: "The rollout of Deployment " + name + " is stuck: " + prog.Message,
-					Details: map[string]any{"desired": prog.Desired, "updated": prog.Updated, "ready": prog.Ready, "available": prog.Available}})
+					Details: map[string]any{"desired": prog.Desired, "updated": prog.Updated, "ready": prog.Ready, "available": prog.Available,
+						"outcome": result(prog)}})
 			}
 			if err := h.Step(stepRollout, shared.OperationRunning, rolloutMessage(prog)); err != nil {
 				return err
