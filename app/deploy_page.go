@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
-	"net/http"
+	"context"
 	"slices"
-	"strings"
 
 	"github.com/kubedeck/kubedeck/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -14,25 +12,66 @@ import (
 // (localStorage). It is about the user, so logout removes it.
 const namespaceStorageKey = "kubedeck.namespace"
 
-// deployPage is the page at /apps/deploy. The deployment wizard is a later
-// version's; this page already lets the user choose a namespace, tells them
-// whether they may deploy there (and why not), and lists what else they may
-// and may not do there, as Kubernetes answers for them.
+// operationStorageKey is where the page keeps the deploy operation it
+// follows (sessionStorage), so that a reload follows it on.
+const operationStorageKey = "kubedeck.deploy.operation"
+
+// deployPage is the page at /apps/deploy: the deployment wizard, the
+// progress of the app it created, and the user's apps.
+//
+// The wizard offers the namespaces the server says the user may create
+// Deployments in, remembers the one chosen, and explains, as Kubernetes
+// answers for the user, what they may and may not do there. The form is
+// checked as it is typed (deployForm) and kept in sessionStorage until the
+// app is created or the user starts over.
+//
+// The page does its work in plain methods (deploy_page_load.go,
+// deploy_page_actions.go); OnMount, in the browser, only starts it and
+// OnDismount stops it.
 type deployPage struct {
 	app.Compo
+	guarded
 
 	link  *serverLink      // the layout's link to the server, as every page has
 	perms *permissionStore // link.perms
 
 	known      permissionSet // observed: permissionsState
-	namespaces []shared.Namespace
-	nsStatus   loadStatus
-	nsProblem  string // why the namespaces are not listed, for people
-	namespace  string // chosen
-	draft      string // typed, when the namespaces cannot be listed
-	notice     string // what pressing Deploy said
+	remembered string        // the namespace chosen last time (localStorage)
+
+	options   shared.DeploymentOptions
+	optStatus loadStatus
+	optErr    string
+
+	form     deployForm
+	review   deployReviewState
+	creating bool
+	progress *deployProgress // the app being deployed; nil while the wizard shows
+	follower *opFollower
+
+	apps     deployAppsState
+	confirm  *shared.DeployedApp // the app the delete dialog asks about
+	deleting bool
+
+	// Set while the page runs in the browser.
+	running bool
+	ui      app.Context
+	stopCtx context.Context
+	stop    context.CancelFunc
+	session draftStore // sessionStorage
+	local   draftStore // localStorage
 }
 
+// draftStore is where the page keeps what survives a reload: the
+// browser's sessionStorage and localStorage are ones (app.BrowserStorage).
+type draftStore interface {
+	Get(k string, v any) error
+	Set(k string, v any) error
+	Del(k string)
+}
+
+// newDeployPage returns a page with no form yet: start or the cluster's
+// settings make it. (The layout builds a page on each of its renders, to
+// hand its props over, so this stays cheap.)
 func newDeployPage() *deployPage { return &deployPage{} }
 
 // Server sets the layout's link to the server, through which the page asks
@@ -45,23 +84,60 @@ func (p *deployPage) Server(l *serverLink) *deployPage {
 	return p
 }
 
-// OnMount follows the permissions, remembers the last namespace and lists
-// the namespaces.
+// OnMount starts the page in the browser.
 func (p *deployPage) OnMount(ctx app.Context) {
-	ctx.ObserveState(permissionsState, &p.known)
-	_ = ctx.LocalStorage().Get(namespaceStorageKey, &p.namespace) // nothing remembered: choose below
-	client := p.client()
-	if client == nil {
+	ctx.ObserveState(permissionsState, &p.known).OnChange(p.permissionsChanged)
+	p.start(ctx, ctx.SessionStorage(), ctx.LocalStorage())
+}
+
+// OnDismount stops what start started.
+func (p *deployPage) OnDismount() { p.end() }
+
+// start restores the form, loads the cluster's settings and the user's
+// apps, and refreshes the apps while the page is shown.
+func (p *deployPage) start(ctx app.Context, session, local draftStore) {
+	if p.running {
 		return
 	}
-	p.nsStatus = statusLoading
-	ctx.Async(func() {
-		list, err := apiGet[[]shared.Namespace](ctx, client, "/namespaces", quietOn(http.StatusForbidden))
-		ctx.Dispatch(func(ctx app.Context) { p.listed(ctx, list, err) })
-	})
-	if p.namespace != "" {
-		p.perms.ensure(ctx, p.namespace)
+	p.ui, p.session, p.local = ctx, session, local
+	_ = local.Get(namespaceStorageKey, &p.remembered) // nothing remembered: chosen below
+	var draft *deployForm
+	_ = session.Get(draftStorageKey, &draft) // none, or unreadable: a new form
+	if draft != nil {
+		p.form = draft.sanitized()
+	} else {
+		p.form = newDeployForm(shared.DefaultDeploymentConfig(), p.remembered)
 	}
+	if p.client() == nil {
+		return
+	}
+	p.running = true
+	p.stopCtx, p.stop = context.WithCancel(context.Background())
+	warmUpChecks()
+	p.loadOptions()
+	p.loadApps(false)
+	stop := p.stopCtx
+	ctx.Async(func() { p.pollApps(stop) })
+	var opID string
+	_ = session.Get(operationStorageKey, &opID) // none: nothing to follow
+	if opID != "" {
+		p.resumeOperation(opID)
+	}
+	if ns := p.form.Spec.Namespace; ns != "" {
+		p.perms.ensure(ctx, ns)
+	}
+}
+
+// end cancels the page's requests, the following of an operation and the
+// refresh of the apps.
+func (p *deployPage) end() {
+	if p.stop != nil {
+		p.stop()
+	}
+	if p.follower != nil {
+		p.follower.stop()
+	}
+	p.running = false
 }
 
 // client is the layout's API client, or nil.
@@ -72,146 +148,119 @@ func (p *deployPage) client() *apiClient {
 	return p.link.api
 }
 
-// listed takes the namespaces the server listed and chooses one: the one
-// remembered when it is listed, else "default", else the first.
-func (p *deployPage) listed(ctx app.Context, list []shared.Namespace, err error) {
-	var re *replyError
-	if err != nil || len(list) == 0 {
-		p.draft = p.namespace
-	}
-	switch {
-	case errors.As(err, &re) && re.Status == http.StatusUnauthorized:
-		p.nsStatus, p.nsProblem = statusFailed, "You are not signed in."
-		return
-	case errors.As(err, &re) && re.Status == http.StatusForbidden:
-		p.nsStatus, p.nsProblem = statusFailed, "You may not list the namespaces of this cluster: type the name of one you work in."
-		return
-	case err != nil:
-		p.nsStatus, p.nsProblem = statusFailed, "The namespaces could not be listed ("+err.Error()+"): type the name of one you work in."
-		return
-	case len(list) == 0:
-		p.nsStatus, p.nsProblem = statusFailed, "You may see no namespace of this cluster: type the name of one you work in."
-		return
-	}
-	p.nsStatus, p.namespaces = statusLoaded, list
-	names := make([]string, len(list))
-	for i, ns := range list {
-		names[i] = ns.Name
-	}
-	switch {
-	case slices.Contains(names, p.namespace):
-	case slices.Contains(names, "default"):
-		p.choose(ctx, "default")
-	default:
-		p.choose(ctx, names[0])
-	}
-	p.perms.ensure(ctx, p.namespace)
-}
-
-// choose makes namespace the chosen one, remembers it and checks the
-// user's permissions there.
-func (p *deployPage) choose(ctx app.Context, namespace string) {
-	if namespace == "" {
-		return
-	}
-	p.namespace, p.notice = namespace, ""
-	_ = ctx.LocalStorage().Set(namespaceStorageKey, namespace) // not remembered: chosen again next time
-	if p.perms != nil {
-		p.perms.ensure(ctx, namespace)
-	}
-}
-
 // Render shows the page.
 func (p *deployPage) Render() app.UI {
-	perms := p.known.of(p.namespace)
-	ok, why := perms.can(shared.ActionCreateDeployments)
+	ns := p.form.Spec.Namespace
+	perms := p.known.of(ns)
 	return app.Section().ID("page-deploy").Class("kd-page").Body(
 		app.H1().Text("Deploy an application"),
-		app.P().Class("kd-lead").Text("Kubedeck acts as you: Kubernetes decides, for the namespace you choose, what you may do there."),
-		app.Div().Class("kd-card kd-deploy-start").Body(
-			app.H2().Text("Deploy a container"),
-			p.namespaceChooser(),
-			app.Div().Class("kd-deploy-actions").Body(
-				newGuardedButton("deploy-start", "Deploy a container").
-					Class("kd-button kd-primary").Allowed(ok, why).OnClick(p.deploy).UI(),
-				app.If(p.namespace != "" && p.perms != nil, func() app.UI { return p.recheckButton(perms) }),
-			),
-			app.If(p.notice != "", func() app.UI {
-				return app.P().ID("deploy-notice").Class("kd-notice").Attr("role", "status").Text(p.notice)
-			}),
-			app.P().Class("kd-muted").Text("The deployment wizard is not part of this version of Kubedeck yet: "+
-				"this page tells you where you may deploy; the form to describe your container comes in the next release."),
-		),
-		app.If(perms.Status == statusLoaded, func() app.UI { return permissionsList(perms) }),
+		app.P().Class("kd-lead").Text("Describe a container and Kubedeck creates it as you: Kubernetes decides, "+
+			"for the namespace you choose, what you may do there."),
+		p.main(),
+		newDeployApps().
+			Show(p.apps.Apps, p.apps.Status, p.apps.Err).
+			BasePath(basePathFromEnv()).
+			OnDelete(p.askDelete).OnRetry(p.retryApps).
+			Guard(p.wrap),
+		app.If(ns != "" && p.perms != nil, func() app.UI {
+			return newDeployPermissions().Show(perms).OnRecheck(p.recheck).Guard(p.wrap)
+		}),
+		app.If(p.confirm != nil, func() app.UI {
+			a := p.confirm
+			return newDeleteDialog().Object("app", a.Namespace, a.Name).Working(p.deleting).
+				OnConfirm(p.confirmDelete).OnCancel(p.cancelDelete).Guard(p.wrap)
+		}),
 	)
 }
 
-// namespaceChooser is a list of the namespaces the user may see or, when
-// they cannot be listed, a field to type one.
-func (p *deployPage) namespaceChooser() app.UI {
-	switch p.nsStatus {
-	case statusLoaded:
-		return app.Div().Class("kd-field").Body(
-			app.Label().For("deploy-namespace").Text("Namespace"),
-			app.Select().ID("deploy-namespace").Class("kd-select").OnChange(p.selected).Body(
-				app.Range(p.namespaces).Slice(func(i int) app.UI {
-					name := p.namespaces[i].Name
-					option := app.Option().Value(name).Text(name)
-					if name == p.namespace {
-						option = option.Selected(true) // a false one would still be written out
-					}
-					return option
-				}),
-			),
-		)
-	case statusFailed:
-		return app.Form().Class("kd-field").OnSubmit(p.typed).Body(
-			app.Label().For("deploy-namespace-name").Text("Namespace"),
-			app.P().ID("deploy-namespace-help").Class("kd-muted").Text(p.nsProblem),
-			app.Input().Type("text").ID("deploy-namespace-name").Class("kd-input").
-				Aria("describedby", "deploy-namespace-help").AutoComplete(false).
-				Value(p.draft).OnInput(p.typing),
-			app.Button().Type("submit").Class("kd-button").Text("Check"),
-		)
-	default:
-		return app.P().Class("kd-muted").Text("Listing the namespaces you may see…")
+// main is the progress of the app being deployed, or the wizard, or what
+// stands in for it while the cluster's settings load.
+func (p *deployPage) main() app.UI {
+	switch {
+	case p.progress != nil:
+		return newDeployProgressView().
+			Show(*p.progress).BasePath(basePathFromEnv()).
+			OnAgain(p.deployAnother).
+			Guard(p.wrap)
+	case p.optStatus == statusFailed:
+		return failedState("The cluster's settings for apps could not be loaded: "+p.optErr, "options", p.guard(p.retryOptions))
+	case p.optStatus != statusLoaded:
+		return app.P().ID("deploy-loading").Class("kd-state kd-state-loading").Aria("busy", "true").
+			Text("Loading the cluster's settings for apps…")
 	}
+	ok, why := p.form.canNext()
+	create, createWhy := p.canCreate()
+	return newDeployWizard().
+		Show(p.form).
+		Namespaces(p.namespaceChoices()).
+		Next(ok, why).
+		Review(p.review).
+		Create(create, createWhy, p.creating).
+		OnEdit(p.edit).OnRow(p.rowAction).OnStep(p.goStep).
+		OnReset(p.startOver).OnCreate(p.create).OnRetryReview(p.retryReview).
+		Guard(p.wrap)
 }
 
-// recheckButton asks Kubernetes again; it is disabled while it asks.
-func (p *deployPage) recheckButton(perms nsPermissions) app.UI {
-	b := app.Button().Type("button").ID("deploy-recheck").Class("kd-button").
-		Title("Ask Kubernetes again, after your rights changed").
-		Text("Check my permissions again").OnClick(p.recheck)
-	if perms.Status == statusLoading {
-		b = b.Disabled(true)
+// namespaceChoices are the namespaces the wizard offers: those the user
+// may create Deployments in, and the chosen one when it is not among them
+// (marked, so the field can say why).
+func (p *deployPage) namespaceChoices() []nsChoice {
+	out := make([]nsChoice, 0, len(p.options.Namespaces)+1)
+	for _, n := range p.options.Namespaces {
+		out = append(out, nsChoice{Name: n, Allowed: true})
 	}
-	return b
-}
-
-func (p *deployPage) selected(ctx app.Context, e app.Event) {
-	p.choose(ctx, ctx.JSSrc().Get("value").String())
-}
-
-func (p *deployPage) typing(ctx app.Context, e app.Event) {
-	p.draft = ctx.JSSrc().Get("value").String()
-}
-
-func (p *deployPage) typed(ctx app.Context, e app.Event) {
-	e.PreventDefault()
-	p.choose(ctx, strings.ToLower(strings.TrimSpace(p.draft)))
-}
-
-func (p *deployPage) recheck(ctx app.Context, e app.Event) {
-	p.notice = ""
-	p.perms.refresh(ctx, p.namespace)
-}
-
-// deploy answers the Deploy button plainly: the wizard is not here yet.
-func (p *deployPage) deploy(ctx app.Context, e app.Event) {
-	if ok, _ := p.known.of(p.namespace).can(shared.ActionCreateDeployments); !ok {
-		return
+	if ns := p.form.Spec.Namespace; ns != "" && !slices.Contains(p.options.Namespaces, ns) {
+		out = append(out, nsChoice{Name: ns})
 	}
-	p.notice = "You may create deployments in " + p.namespace + ". The deployment wizard arrives in the next " +
-		"release of Kubedeck; nothing was deployed."
+	return out
+}
+
+// wrap is the page's guard, handed to its parts.
+func (p *deployPage) wrap(h app.EventHandler) app.EventHandler { return p.guard(h) }
+
+// pickNamespace chooses the namespace the form starts in: the one it has
+// when the user may deploy there, else the one remembered, else "default",
+// else the first offered. When none is offered the form keeps its own, so
+// the field can say why the user may not deploy there.
+func pickNamespace(current, remembered string, offered []string) string {
+	for _, n := range []string{current, remembered, "default"} {
+		if n != "" && slices.Contains(offered, n) {
+			return n
+		}
+	}
+	if len(offered) > 0 {
+		return offered[0]
+	}
+	if current == "" {
+		return remembered
+	}
+	return current
+}
+
+// namespaceProblem says why the user may not create Deployments in ns,
+// "" when they may: the reason Kubernetes gave when it is known.
+func namespaceProblem(ns string, offered []string, perms nsPermissions) string {
+	if ns == "" || slices.Contains(offered, ns) {
+		return ""
+	}
+	if perms.Status == statusLoaded {
+		if ok, why := perms.can(shared.ActionCreateDeployments); !ok && why != "" {
+			return why
+		}
+		return "You may now create Deployments in " + ns + ": check your permissions again below."
+	}
+	return "You may not create Deployments in " + ns + "."
+}
+
+// warmUpChecks runs the spec's checks once on a spec wrong in every field:
+// the browser compiles WebAssembly functions when they are first called,
+// so without it the user's first wrong keystroke would wait for that.
+func warmUpChecks() {
+	bad := shared.DeploymentSpec{Name: "Web", Namespace: "-", Image: "Nginx:", PullSecret: "-", Port: -1,
+		Exposure: shared.ExposePublic, CPURequest: "x", CPULimit: "1", MemoryRequest: "2Gi", MemoryLimit: "1Gi", GPU: -1,
+		Env:     []shared.EnvVar{{Name: "1"}, {Name: "A", SecretKeyRef: &shared.KeyRef{}}},
+		Volumes: []shared.Volume{{Type: shared.VolumePVC, MountPath: "x"}}}
+	err := bad.ValidateFor(shared.DefaultDeploymentConfig())
+	_ = shared.FieldError(err, "env", "0", "name")
+	_ = bad.Warnings()
 }

@@ -170,9 +170,11 @@ func waitShellCached(t *testing.T, ctx context.Context) {
 }
 
 // TestRBACDeployButton runs Kubedeck as its shipped identity on the local
-// cluster with a dev user who may only view one namespace: the deploy button
-// is disabled and says why; once an edit RoleBinding exists, checking again
-// enables it.
+// cluster with a dev user who may only view one namespace: the deploy
+// wizard offers that namespace (remembered from an earlier visit) marked as
+// one the user may not deploy to, says why beside the field, and keeps Next
+// disabled; once an edit RoleBinding exists, checking again clears the
+// error and the wizard goes on.
 func TestRBACDeployButton(t *testing.T) {
 	localcluster.Need(t, cluster)
 	chromium := needBrowser(t)
@@ -214,22 +216,23 @@ func TestRBACDeployButton(t *testing.T) {
 	// The namespace was chosen on an earlier visit: the page remembers it.
 	within(t, b, 30*time.Second, "open the origin", chromedp.Navigate(origin+"/healthz"))
 	eval[chromedp.Void](t, b, `localStorage.setItem(`+jsString(namespaceStorageKey)+`, JSON.stringify(`+jsString(ns)+`))`)
+	const nsError = `((document.querySelector('#deploy-namespace-error') || {}).textContent || "")`
 	within(t, b, 60*time.Second, "open the deploy page",
 		chromedp.Navigate(origin+"/apps/deploy"), chromedp.WaitVisible(live),
 		chromedp.WaitVisible(chromedp.CSS("#deploy-permissions")),
-		waitFor(`document.querySelector('#deploy-start').disabled`))
+		waitFor(nsError+`.toLowerCase().includes("create") && `+nsError+`.includes(`+jsString(ns)+`)`),
+		waitFor(`document.querySelector('#deploy-next').disabled`))
 
-	title := eval[string](t, b, `document.querySelector('#deploy-start').title`)
-	described := eval[string](t, b, `document.querySelector('#deploy-start').getAttribute('aria-describedby')`)
-	shown := eval[string](t, b, `(document.getElementById(`+jsString(described)+`) || {}).textContent || ""`)
-	if !strings.Contains(title, "create") || !strings.Contains(title, ns) {
-		t.Errorf("the disabled button's title %q does not say why (create deployments in %s)", title, ns)
+	shown := eval[string](t, b, nsError)
+	if v := eval[string](t, b, `document.querySelector('#deploy-namespace').value`); v != ns {
+		t.Errorf("the namespace chosen is %q, want the remembered %q", v, ns)
 	}
-	if shown != title {
-		t.Errorf("aria-describedby %q points at %q, want the reason %q", described, shown, title)
+	if !eval[bool](t, b, `document.querySelector('#deploy-namespace').getAttribute('aria-describedby').split(' ').includes('deploy-namespace-error')`) ||
+		eval[string](t, b, `document.querySelector('#deploy-namespace').getAttribute('aria-invalid')`) != "true" {
+		t.Error("the namespace field is not marked invalid with its reason")
 	}
-	if !eval[bool](t, b, `document.getElementById(`+jsString(described)+`).offsetParent !== null`) {
-		t.Error("the reason is not shown on the page")
+	if option := eval[string](t, b, `document.querySelector('#deploy-namespace option:checked').textContent`); !strings.Contains(option, "you may not deploy here") {
+		t.Errorf("the namespace's option %q does not say the user may not deploy there", option)
 	}
 	list := eval[string](t, b, `document.querySelector('#deploy-permissions').textContent`)
 	for _, want := range []string{"What you may do in " + ns, "Not allowed: create deployments", "pods"} {
@@ -237,15 +240,13 @@ func TestRBACDeployButton(t *testing.T) {
 			t.Errorf("the permissions list lacks %q:\n%s", want, list)
 		}
 	}
-	t.Logf("refused: %q; the namespace chooser shows %q", title,
-		eval[string](t, b, `document.querySelector('.kd-field').textContent`))
+	t.Logf("refused: %q", shown)
 
 	bind("edit")
 	deadline := time.Now().Add(20 * time.Second)
-	for eval[bool](t, b, `document.querySelector('#deploy-start').disabled`) {
+	for eval[string](t, b, nsError) != "" {
 		if time.Now().After(deadline) {
-			t.Fatalf("after the edit RoleBinding the button is still disabled: %q",
-				eval[string](t, b, `document.querySelector('#deploy-start').title`))
+			t.Fatalf("after the edit RoleBinding the namespace is still refused: %q", eval[string](t, b, nsError))
 		}
 		within(t, b, 10*time.Second, "check again",
 			waitFor(`!document.querySelector('#deploy-recheck').disabled`),
@@ -253,10 +254,11 @@ func TestRBACDeployButton(t *testing.T) {
 			waitFor(`!document.querySelector('#deploy-recheck').disabled`))
 		time.Sleep(300 * time.Millisecond)
 	}
-	within(t, b, 10*time.Second, "press Deploy",
-		waitFor(`!document.querySelector('#deploy-start').hasAttribute('aria-describedby')`),
-		chromedp.Click(chromedp.CSS("#deploy-start")),
-		waitFor(`(document.querySelector('#deploy-notice') || {}).textContent?.includes('next release')`))
+	within(t, b, 10*time.Second, "fill in Basics: Next is enabled",
+		chromedp.SendKeys(chromedp.CSS("#deploy-name"), "web"),
+		chromedp.SendKeys(chromedp.CSS("#deploy-image"), "nginx:1.27"),
+		waitFor(`!document.querySelector('#deploy-next').disabled`),
+		waitFor(`!document.querySelector('#deploy-namespace option:checked').textContent.includes("you may not")`))
 	if eval[bool](t, b, `document.querySelector('.kd-error-card, .kd-signin') !== null`) {
 		t.Error("an error card or the sign-in prompt is showing")
 	}

@@ -76,31 +76,14 @@ func keep(s string, ok func(string) bool) string {
 	return s
 }
 
-// The UI checks names byte by byte rather than with shared's validation
-// rules (shared.DNSLabel): reaching those links invopop/validation's error
-// formatting (text/template) into the WASM, 6.8 MB raw and 0.5 MB brotli.
-//
 // isDNSLabel reports whether s is a DNS-1123 label, as namespaces and the
-// kinds' names are: at most 63 lower-case letters, digits and '-', starting
-// and ending with a letter or digit.
-func isDNSLabel(s string) bool {
-	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
-}
+// kinds' names are, by the rule the server applies (shared.DNSLabel).
+func isDNSLabel(s string) bool { return s != "" && shared.DNSLabel.Validate(s) == nil }
 
 // isDNSSubdomain reports whether s is a DNS-1123 subdomain, as the names of
-// the objects the viewer shows are: labels joined by dots, at most 253
-// characters.
-func isDNSSubdomain(s string) bool {
-	return len(s) <= 253 && !slices.ContainsFunc(strings.Split(s, "."), func(l string) bool { return !isDNSLabel(l) })
-}
+// the objects the viewer shows are, by the rule the server applies
+// (shared.DNSSubdomain).
+func isDNSSubdomain(s string) bool { return s != "" && shared.DNSSubdomain.Validate(s) == nil }
 
 // isSortKey reports whether s is shaped like a sort key: a letter, then
 // letters and digits ("name", "clusterIP").

@@ -125,8 +125,6 @@ func (c *wsClient) subscribe(kind, namespace string, h wsHandler) (cancel func()
 // messages to h.onMessage, the current one first, and again first after a
 // reconnect) and returns the function that stops them. The subscription
 // ends by itself with the operation's final state.
-//
-//lint:ignore U1000 the deploy wizard's and Helm's progress views call it; until they land, only its native test does.
 func (c *wsClient) followOperation(id string, h wsHandler) (cancel func()) {
 	return c.start(func() *wsSub { return c.subs.addOperation(id, h) })
 }
