@@ -120,7 +120,7 @@ func (l *layout) content() app.UI {
 	case pageObjects:
 		page = newObjectsPage().Server(l.link)
 	case pageCharts:
-		page = newChartsPage()
+		page = newChartsPage().Server(l.link)
 	case pageTestPanic:
 		page = newPanicDemoPage().OnPanic(l.reportPanic)
 	default:

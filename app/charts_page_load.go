@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/kubedeck/kubedeck/shared"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// What the charts page loads and starts on the server. Each request runs
+// in a goroutine and hands its outcome to the UI goroutine.
+
+// The page's timers.
+const (
+	// chartsPollEvery is how often the list is read again while the page
+	// shows (the server caches it and invalidates on writes).
+	chartsPollEvery = 15 * time.Second
+	// chartsOpPollEvery is how often a followed operation is asked about
+	// while the socket does not bring its states.
+	chartsOpPollEvery = 1500 * time.Millisecond
+)
+
+// load lists the releases. A background load is quiet: when it fails the
+// releases stay, with a note.
+func (p *chartsPage) load(background bool) {
+	if !p.running {
+		return
+	}
+	seq := p.list.begin()
+	var opts []callOption
+	if background {
+		opts = append(opts, quiet())
+	}
+	api, stop, ui := p.Link.api, p.stopCtx, p.ui
+	ui.Async(func() {
+		list, err := apiGet[shared.ReleaseList](stop, api, "/charts", opts...)
+		ui.Dispatch(func(ctx app.Context) {
+			if !p.running || errors.Is(err, context.Canceled) {
+				return
+			}
+			if p.list.loaded(seq, list, err) && err == nil {
+				p.sel.prune(p.list.releases)
+			}
+		})
+	})
+}
+
+func (p *chartsPage) retryList(ctx app.Context, e app.Event) { p.load(false) }
+
+// poll reads the list again now and then.
+func (p *chartsPage) poll(stop context.Context, ui app.Context) {
+	t := time.NewTicker(chartsPollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop.Done():
+			return
+		case <-t.C:
+			ui.Dispatch(func(ctx app.Context) {
+				if p.running && p.list.status != statusLoading {
+					p.load(true)
+				}
+			})
+		}
+	}
+}
+
+// askUninstall opens the confirmation on the releases selected among
+// those shown.
+func (p *chartsPage) askUninstall(ctx app.Context) {
+	if p.confirm.ask(p.sel.picked(p.shown())) {
+		focusLater(ctx, "kd-confirm-cancel")
+	}
+}
+
+func (p *chartsPage) cancelUninstall(ctx app.Context) {
+	p.confirm.cancel()
+	focusLater(ctx, "kd-uninstall-selected")
+}
+
+// confirmUninstall sends the bulk uninstall of the releases the dialog
+// lists, then toasts per release: refused, or started and followed.
+func (p *chartsPage) confirmUninstall(ctx app.Context) {
+	if !p.running {
+		return
+	}
+	refs, ok := p.confirm.start()
+	if !ok {
+		return
+	}
+	api, stop, ui := p.Link.api, p.stopCtx, p.ui
+	ui.Async(func() {
+		var res shared.BulkUninstallResult
+		err := api.post(stop, "/charts/uninstall", shared.BulkUninstall{Releases: refs}, &res)
+		ui.Dispatch(func(ctx app.Context) {
+			if !p.running {
+				return
+			}
+			p.confirm.finish()
+			focusLater(p.ui, "kd-search")
+			if err != nil {
+				return // the API client toasted it
+			}
+			for _, r := range res.Results {
+				switch {
+				case r.Operation != nil:
+					p.sel.toggleOff(releaseKey(r.Namespace, r.Name))
+					p.followOperation(ctx, *r.Operation)
+				default:
+					p.Link.toast(ctx, toastError, refusedToast(r))
+				}
+			}
+			p.load(true)
+		})
+	})
+}
+
+// chartsFollower is the following of one operation: the socket's
+// subscription and the poll that stands in for it while the socket does
+// not bring the operation's states.
+type chartsFollower struct {
+	id     string
+	live   atomic.Bool
+	done   atomic.Bool
+	cancel func()
+}
+
+func (f *chartsFollower) stop() {
+	f.done.Store(true)
+	if f.cancel != nil {
+		f.cancel()
+	}
+}
+
+// followOperation toasts that op started and follows it to its end, over
+// the socket and by polling GET /operations/{id} while the socket is not
+// live.
+func (p *chartsPage) followOperation(ctx app.Context, op shared.Operation) {
+	if !p.ops.follow(op) {
+		if op.Done() {
+			p.operationState(ctx, op)
+		}
+		return
+	}
+	p.Link.toast(ctx, toastInfo, startedToast(op))
+	f := &chartsFollower{id: op.ID}
+	if p.follows == nil {
+		p.follows = map[string]*chartsFollower{}
+	}
+	p.follows[op.ID] = f
+	ui := p.ui
+	if p.Link.socket != nil {
+		f.cancel = p.Link.socket.followOperation(op.ID, wsHandler{
+			onMessage: func(m shared.WSMessage) {
+				var got shared.Operation
+				switch {
+				case m.Type == shared.WSOperationProgress && m.Decode(&got) == nil:
+					ui.Dispatch(func(ctx app.Context) { p.operationState(ctx, got) })
+				case m.Type == shared.WSError:
+					f.live.Store(false) // the server refused: polling tells
+				}
+			},
+			onLive: func(live bool) { f.live.Store(live) },
+		})
+	}
+	// A plain goroutine, as the page's poll: it waits for states that only
+	// the UI goroutine's work ends, which go-app's ConsumeAll would wait
+	// on.
+	go p.pollOperation(p.stopCtx, f)
+}
+
+// pollOperation asks for the operation while the socket is not live,
+// until it is done or the page stops.
+func (p *chartsPage) pollOperation(stop context.Context, f *chartsFollower) {
+	api, ui := p.Link.api, p.ui
+	t := time.NewTicker(chartsOpPollEvery)
+	defer t.Stop()
+	for !f.done.Load() {
+		select {
+		case <-stop.Done():
+			return
+		case <-t.C:
+		}
+		if f.live.Load() || f.done.Load() {
+			continue
+		}
+		rep, err := apiGet[shared.OperationReply](stop, api, "/operations/"+url.PathEscape(f.id), quiet())
+		if err != nil {
+			var re *replyError
+			if errors.As(err, &re) && re.Status == http.StatusNotFound {
+				ui.Dispatch(func(ctx app.Context) { p.operationLost(ctx, f.id) })
+				return
+			}
+			continue
+		}
+		ui.Dispatch(func(ctx app.Context) { p.operationState(ctx, rep.Operation) })
+	}
+}
+
+// operationState takes a state of an operation the page follows; the
+// final one gets its toast, and the last to end lists the releases again.
+func (p *chartsPage) operationState(ctx app.Context, op shared.Operation) {
+	if !p.running {
+		return
+	}
+	final, last := p.ops.ended(op)
+	if !final {
+		return
+	}
+	if f := p.follows[op.ID]; f != nil {
+		f.stop()
+		delete(p.follows, op.ID)
+	}
+	level, text := endedToast(op)
+	p.Link.toast(ctx, level, text)
+	if last {
+		p.load(true)
+	}
+	p.refreshDetail(op)
+}
+
+// operationLost stops following an operation the server no longer knows
+// (it expired, or the server restarted).
+func (p *chartsPage) operationLost(ctx app.Context, id string) {
+	was, last := p.ops.lost(id)
+	if !was {
+		return
+	}
+	if f := p.follows[id]; f != nil {
+		f.stop()
+		delete(p.follows, id)
+	}
+	p.Link.toast(ctx, toastError, "Kubedeck's server no longer knows how an operation on a release went; the list shows where the releases stand.")
+	if last {
+		p.load(true)
+	}
+}
