@@ -18,7 +18,8 @@ import (
 // The page's timers.
 const (
 	// chartsPollEvery is how often the list is read again while the page
-	// shows (the server caches it and invalidates on writes).
+	// shows (the server reads the releases anew each time; no live
+	// updates of releases over the socket yet).
 	chartsPollEvery = 15 * time.Second
 	// chartsOpPollEvery is how often a followed operation is asked about
 	// while the socket does not bring its states.
