@@ -104,7 +104,7 @@ func FuzzQuantity(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		if len(a) > 64 || len(b) > 64 || slowForApimachinery(a) || slowForApimachinery(b) {
-			t.Skip()
+			return // apimachinery, the oracle, takes minutes on these
 		}
 		qa, errA := ParseQuantity(a)
 		ka, k8sErrA := resource.ParseQuantity(a)
