@@ -2,6 +2,8 @@ package main
 
 import (
 	stdhtml "html"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,17 +38,34 @@ func htmlOf(t *testing.T, c app.Composer) string {
 // none of notWant. (go-app writes an attribute that is "true" bare.)
 func wantIn(t *testing.T, html string, want, notWant []string) {
 	t.Helper()
-	html = stdhtml.UnescapeString(html)
+	html = sortedAttributes(stdhtml.UnescapeString(html))
 	for _, w := range want {
-		if !strings.Contains(html, w) {
+		if !strings.Contains(html, sortedAttributes(w)) {
 			t.Errorf("missing %q in:\n%s", w, html)
 		}
 	}
 	for _, w := range notWant {
-		if strings.Contains(html, w) {
+		if strings.Contains(html, sortedAttributes(w)) {
 			t.Errorf("unexpected %q in:\n%s", w, html)
 		}
 	}
+}
+
+var (
+	openTag   = regexp.MustCompile(`<([a-zA-Z0-9-]+)((?:\s+[^\s=<>"]+(?:="[^"]*")?)+)\s*>`)
+	attribute = regexp.MustCompile(`[^\s=<>"]+(?:="[^"]*")?`)
+)
+
+// sortedAttributes writes every opening tag's attributes in sorted order:
+// go-app writes them in no fixed order, so a test that looks for a whole
+// tag would otherwise pass or fail by chance.
+func sortedAttributes(html string) string {
+	return openTag.ReplaceAllStringFunc(html, func(tag string) string {
+		m := openTag.FindStringSubmatch(tag)
+		attrs := attribute.FindAllString(m[2], -1)
+		slices.Sort(attrs)
+		return "<" + m[1] + " " + strings.Join(attrs, " ") + ">"
+	})
 }
 
 func TestDeployPageStates(t *testing.T) {
