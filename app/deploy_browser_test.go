@@ -122,7 +122,26 @@ func setField(id, text string) chromedp.Action[chromedp.Void] {
 		if text == "" {
 			return nil
 		}
-		_, err := chromedp.SendKeys(chromedp.CSS("#"+id), text)(ctx, tg)
+		// The field has focus (clear gave it); typing into the focused
+		// element needs no node lookup. (SendKeys reads the node's
+		// attributes while chromedp's event loop writes them: a data
+		// race under -race.)
+		_, err := chromedp.KeyEvent(text)(ctx, tg)
+		return err
+	})
+}
+
+// typeInto focuses field id and types text into it as key events.
+// chromedp.SendKeys would look the node up and read its attributes while
+// chromedp's event loop writes them as the page re-renders: a data race
+// under -race.
+func typeInto(id, text string) chromedp.Action[chromedp.Void] {
+	focus := chromedp.Evaluate[chromedp.Void](`document.getElementById(` + jsString(id) + `).focus()`)
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := focus(ctx, tg); err != nil {
+			return err
+		}
+		_, err := chromedp.KeyEvent(text)(ctx, tg)
 		return err
 	})
 }
@@ -209,15 +228,15 @@ func TestDeployWizardBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#deploy-preset-small")),
 		waitFor(`document.querySelector('#deploy-cpuRequest').value === "250m"`))
 	within(t, ctx, 10*time.Second, "Enter in a field is Next",
-		chromedp.SendKeys(chromedp.CSS("#deploy-cpuRequest"), kb.Enter),
+		typeInto("deploy-cpuRequest", kb.Enter),
 		waitFor(`document.querySelector('#deploy-wizard').dataset.step === "command"`),
 		waitFor(`document.activeElement.id === "deploy-step-title"`))
 	within(t, ctx, 10*time.Second, "Command and environment: one variable typed, one pasted",
 		chromedp.Click(chromedp.CSS("#deploy-env-add")),
 		chromedp.WaitVisible(chromedp.CSS("#deploy-env-0-name")),
-		chromedp.SendKeys(chromedp.CSS("#deploy-env-0-name"), "GREETING"),
-		chromedp.SendKeys(chromedp.CSS("#deploy-env-0-value"), "hello"),
-		chromedp.SendKeys(chromedp.CSS("#deploy-envPaste"), "DEBUG=1"),
+		typeInto("deploy-env-0-name", "GREETING"),
+		typeInto("deploy-env-0-value", "hello"),
+		typeInto("deploy-envPaste", "DEBUG=1"),
 		waitFor(`!document.querySelector('#deploy-env-paste').disabled`),
 		chromedp.Click(chromedp.CSS("#deploy-env-paste")),
 		waitFor(`(document.getElementById("deploy-env-1-name") || {}).value === "DEBUG"`))
@@ -304,7 +323,7 @@ func checkErrorsAsTyped(t *testing.T, ctx context.Context, requests *requestLog)
 	requests.quietMoment(t)
 	from := time.Now()
 	within(t, ctx, 5*time.Second, "type an invalid name",
-		chromedp.SendKeys(chromedp.CSS("#deploy-name"), "Web"),
+		typeInto("deploy-name", "Web"),
 		waitFor(`document.getElementById("deploy-name-error").textContent !== ""`),
 		waitFor(`document.getElementById("deploy-name").value === "Web"`))
 	sent := requests.since(from)

@@ -255,8 +255,8 @@ func TestRBACDeployButton(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	within(t, b, 10*time.Second, "fill in Basics: Next is enabled",
-		chromedp.SendKeys(chromedp.CSS("#deploy-name"), "web"),
-		chromedp.SendKeys(chromedp.CSS("#deploy-image"), "nginx:1.27"),
+		typeInto("deploy-name", "web"),
+		typeInto("deploy-image", "nginx:1.27"),
 		waitFor(`!document.querySelector('#deploy-next').disabled`),
 		waitFor(`!document.querySelector('#deploy-namespace option:checked').textContent.includes("you may not")`))
 	if eval[bool](t, b, `document.querySelector('.kd-error-card, .kd-signin') !== null`) {
