@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -100,12 +102,21 @@ func (s *Server) validateDeployment(r *http.Request, id Identity) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.deps.Kube == nil {
+		return nil, errNoCluster()
+	}
+	refs, err := s.deps.Kube.CheckAppReferences(r.Context(), id.User, spec, cfg)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(out.Warnings, refs.Warnings)
+	if len(refs.Errors) > 0 {
+		out.Errors, _ = json.Marshal(nestFields(refs.Errors))
+		return out, nil
+	}
 	out.Valid, out.URL = true, objs.URL
 	if out.YAML, err = objs.YAML(); err != nil {
 		return nil, err
-	}
-	if s.deps.Kube == nil {
-		return nil, errNoCluster()
 	}
 	verdicts, err := s.deps.Kube.DryRunApp(r.Context(), id.User, objs)
 	if err != nil {
@@ -113,6 +124,26 @@ func (s *Server) validateDeployment(r *http.Request, id Identity) (any, error) {
 	}
 	out.Verdicts = verdictsOf(verdicts)
 	return out, nil
+}
+
+// nestFields turns errors keyed by dotted path ("env.2.key") into the
+// nested shape of the spec's validation errors ({"env":{"2":{"key":…}}}).
+func nestFields(flat map[string]string) map[string]any {
+	out := map[string]any{}
+	for path, msg := range flat {
+		parts := strings.Split(path, ".")
+		m := out
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := m[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		m[parts[len(parts)-1]] = msg
+	}
+	return out
 }
 
 // verdictsOf turns kube's verdicts into the wire's.
@@ -156,6 +187,14 @@ func (s *Server) createDeployment(r *http.Request, id Identity, audit *auditReco
 	objs, err := kube.BuildDeployment(spec, id.User.Name, cfg)
 	if err != nil {
 		return nil, err
+	}
+	refs, err := s.deps.Kube.CheckAppReferences(r.Context(), id.User, spec, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if len(refs.Errors) > 0 {
+		return nil, invalid("The app refers to objects that are missing or wrong; see the fields.",
+			map[string]any{"fields": nestFields(refs.Errors)})
 	}
 	verdicts, err := s.deps.Kube.DryRunApp(r.Context(), id.User, objs)
 	if err != nil {
