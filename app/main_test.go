@@ -13,6 +13,16 @@ import (
 // built (tests that need it call localcluster.Need).
 var cluster *localcluster.Cluster
 
+// replicaEnv, set in a child process's environment, makes the test binary
+// run Kubedeck itself with its arguments (the replicas test starts real
+// processes of it and kills them).
+const replicaEnv = "KUBEDECK_TEST_RUN_SERVER"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(replicaEnv) == "1" {
+		registerRoutes()
+		serve()
+		os.Exit(0)
+	}
 	os.Exit(localcluster.RunTests(m, localcluster.Options{}, &cluster))
 }

@@ -21,9 +21,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
-	"github.com/kubedeck/kubedeck/deploy/rbac"
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/kube/localcluster"
 	"github.com/kubedeck/kubedeck/server"
@@ -179,13 +177,7 @@ func TestRBACDeployButton(t *testing.T) {
 	localcluster.Need(t, cluster)
 	chromium := needBrowser(t)
 	ctx := context.Background()
-	admin, err := kubernetes.NewForConfig(cluster.AdminConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rbac.Grant(ctx, admin, rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: localcluster.ServerUser}); err != nil {
-		t.Fatal(err)
-	}
+	admin := clusterAdmin(t)
 	client, objects := startServerCache(t, ctx)
 
 	const user = "viewer-only"

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -109,6 +110,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		if err := connectCluster(ctx, cfg, log, restCfg, &deps); err != nil {
 			return err
 		}
+	}
+	// Deferred after the cluster's stop, so it runs first: once the server
+	// has drained its operations, their last states are written.
+	if c, ok := deps.Operations.(io.Closer); ok {
+		defer c.Close()
 	}
 	srv, err := server.New(scfg, deps)
 	if err != nil {
@@ -231,6 +237,11 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		}
 		aopts.Key = []byte(key)
 	}
+	if cfg.redisURL != "" {
+		if deps.Operations, err = sharedOperations(cfg, log, aopts.Key); err != nil {
+			return err
+		}
+	}
 	deps.Access = kube.NewAccess(kc, aopts)
 	hopts, err := cfg.helmOptions()
 	if err != nil {
@@ -241,6 +252,24 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		return err
 	}
 	return watchDeploySettings(ctx, cfg, log, kc, deps)
+}
+
+// sharedOperations is the operations registry replicas share through
+// Redis; its records are signed with the access key, so replicas need the
+// same --access-key-file to follow each other's operations.
+func sharedOperations(cfg config, log *slog.Logger, key []byte) (*operations.Redis, error) {
+	opts := operations.RedisOptions{URL: cfg.redisURL, Key: key, Log: log}
+	if cfg.redisPasswordFile != "" {
+		var err error
+		if opts.Password, err = readSecretFile("--redis-password-file", cfg.redisPasswordFile, 1); err != nil {
+			return nil, err
+		}
+	}
+	if len(key) == 0 {
+		log.Warn("operations: no --access-key-file, so this replica signs its operations with a key of its own; " +
+			"other replicas cannot follow them (give every replica the same key)")
+	}
+	return operations.NewRedis(opts)
 }
 
 // watchDeploySettings sets up the deployment wizard's settings: the flags,

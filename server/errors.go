@@ -55,6 +55,7 @@ var sentinels = []struct {
 	{operations.ErrNotFound, shared.CodeNotFound, "There is no such operation."},
 	{operations.ErrTooMany, shared.CodeRateLimited, "You already run as many operations as you may; wait for one to finish."},
 	{operations.ErrFull, shared.CodeUnavailable, "The server runs as many operations as it may; try again shortly."},
+	{operations.ErrUnavailable, shared.CodeUnavailable, "The store shared by the server's replicas does not answer, so this operation cannot be read now; try again shortly."},
 }
 
 // operationRetryAfter is the Retry-After, in seconds, of a 429 for a user

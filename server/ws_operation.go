@@ -36,6 +36,10 @@ func (c *wsConn) followOperation(ctx context.Context, m shared.WSMessage) {
 			c.sendError(m.ID, shared.CodeNotFound, "There is no operation "+quoted(m.ID)+" of yours; it may have finished a while ago.")
 			return
 		}
+		if errors.Is(err, operations.ErrUnavailable) {
+			c.sendError(m.ID, shared.CodeUnavailable, "The operation cannot be read now: the store the server's replicas share does not answer. Subscribe again shortly.")
+			return
+		}
 		c.log.Error("follow operation", "operation", m.ID, "err", err)
 		c.sendError(m.ID, shared.CodeInternal, "The operation could not be followed.")
 		return

@@ -32,6 +32,11 @@ type MemoryOptions struct {
 	TTL time.Duration
 	// Now is the clock (time.Now when nil); tests move it by hand.
 	Now func() time.Time
+	// OnChange, when set, gets every new state of every operation, in
+	// order, from the start. It is called with the registry's lock held, so
+	// it must not block or call the registry (the Redis registry queues the
+	// state for its writer).
+	OnChange func(shared.Operation)
 }
 
 // Memory is a Registry in this process's memory: for a single replica.
@@ -99,6 +104,11 @@ func NewMemory(opts MemoryOptions) *Memory {
 
 // Start implements Registry.
 func (m *Memory) Start(_ context.Context, owner string, kind shared.OperationKind, target shared.OperationTarget) (shared.Operation, *Handle, error) {
+	return m.start(rand.Text(), owner, kind, target)
+}
+
+// start is Start with the id given.
+func (m *Memory) start(id, owner string, kind shared.OperationKind, target shared.OperationTarget) (shared.Operation, *Handle, error) {
 	if owner == "" {
 		return shared.Operation{}, nil, errors.New("operations: an operation needs an owner")
 	}
@@ -116,12 +126,12 @@ func (m *Memory) Start(_ context.Context, owner string, kind shared.OperationKin
 		m.forgetOldest()
 	}
 	op := shared.Operation{
-		ID: rand.Text(), Kind: kind, Target: target, Owner: owner,
+		ID: id, Kind: kind, Target: target, Owner: owner,
 		Phase: shared.OperationPending, Started: now,
 	}
 	m.ops[op.ID] = &entry{op: op, watchers: map[*watcher]struct{}{}}
 	m.live[owner]++
-	id := op.ID
+	m.changed(op)
 	return op.Clone(), NewHandle(id, func(change func(*shared.Operation)) error { return m.update(id, change) }), nil
 }
 
@@ -172,6 +182,26 @@ func (m *Memory) Len() int {
 	return len(m.ops)
 }
 
+// Snapshot is the state of every operation the registry holds, running or
+// finished and not yet forgotten.
+func (m *Memory) Snapshot() []shared.Operation {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.expire(m.opts.Now())
+	out := make([]shared.Operation, 0, len(m.ops))
+	for _, e := range m.ops {
+		out = append(out, e.op.Clone())
+	}
+	return out
+}
+
+// changed tells OnChange of op's new state. The lock must be held.
+func (m *Memory) changed(op shared.Operation) {
+	if m.opts.OnChange != nil {
+		m.opts.OnChange(op.Clone())
+	}
+}
+
 // visible is operation id when owner may see it. The lock must be held.
 func (m *Memory) visible(id, owner string) (*entry, error) {
 	m.expire(m.opts.Now())
@@ -204,6 +234,7 @@ func (m *Memory) update(id string, change func(*shared.Operation)) error {
 		}
 		m.finished = append(m.finished, id)
 	}
+	m.changed(e.op)
 	for w := range e.watchers {
 		w.send(e.op.Clone())
 		if done {
