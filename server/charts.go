@@ -75,7 +75,7 @@ func (s *Server) listReleases(r *http.Request, id Identity) (any, error) {
 		wg.Go(func() {
 			slot <- struct{}{}
 			defer func() { <-slot }()
-			rels, err := s.deps.Helm.List(r.Context(), id.User, n)
+			rels, err := s.deps.Helm.ListShared(r.Context(), id.User, n)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -22,9 +22,17 @@ import (
 // real chart repository that serves the "web" chart of kube/helm's tests.
 func newChartsFixture(t *testing.T) *deployFixture {
 	t.Helper()
+	return newChartsFixtureWith(t, helm.Options{})
+}
+
+// newChartsFixtureWith is newChartsFixture with Helm's options other than
+// its repositories and timeout.
+func newChartsFixtureWith(t *testing.T, opts helm.Options) *deployFixture {
+	t.Helper()
 	f := newClusterFixture(t, proxyConfig(), time.Second)
 	repo := helmtest.NewRepo(t, helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"})
-	hc, err := helm.New(f.client, helm.Options{Repositories: []helm.Repository{{Name: "test", URL: repo.URL}}, Timeout: 20 * time.Second})
+	opts.Repositories, opts.Timeout = []helm.Repository{{Name: "test", URL: repo.URL}}, 20*time.Second
+	hc, err := helm.New(f.client, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

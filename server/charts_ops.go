@@ -67,6 +67,9 @@ func (s *Server) runHelm(h *operations.Handle, ref shared.ReleaseRef, id string,
 	}()
 	_ = h.Step("helm", shared.OperationRunning, "Started.")
 	rel, err := work(ctx, func(msg string) { _ = h.Progress(msg) })
+	// The release's Secrets changed (or may have): the list is read anew,
+	// without waiting for the informer's event.
+	s.deps.Helm.Forget(ctx, ref.Namespace)
 	if err != nil {
 		ae, fault := toAPIError(err)
 		if fault {

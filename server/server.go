@@ -222,6 +222,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.setupWebSocket(deps.Objects, deps.Access)
+	s.watchReleaseSecrets()
 	s.routes()
 	h, err := s.middleware(http.HandlerFunc(s.dispatch))
 	if err != nil {

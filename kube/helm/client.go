@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/cache"
 )
 
 // Defaults for the zero fields of Options.
@@ -60,6 +61,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Log receives what the Helm SDK logs, at debug level (default: none).
 	Log *slog.Logger
+	// Lists is the cache of release lists, per namespace, that replicas
+	// share (listcache.go); nil for none.
+	Lists cache.Cache
 }
 
 // Client does Kubedeck's Helm work: releases (as the user who asks) and
@@ -75,6 +79,8 @@ type Client struct {
 	// discovery keeps each user's discovery client and capabilities
 	// (discovery.go).
 	discovery *discoveryCache
+	// lists counts the invalidations of cached release lists.
+	lists listGenerations
 	// retryDelay is the wait before the second attempt at reading an index;
 	// the third waits twice as long.
 	retryDelay time.Duration
