@@ -161,9 +161,10 @@ func FuzzChartRoutes(f *testing.F) {
 	f.Add(uint8(5), "web", "namespace=a", `{"revision":-1}`)
 	f.Add(uint8(6), "", "", `{"releases":[{"namespace":"a","name":"b"}]}`)
 	f.Add(uint8(7), "", "q=%zz", "")
+	f.Add(uint8(8), "", "repo=test&repo=x&chart=%00", "")
 	f.Fuzz(func(t *testing.T, route uint8, name, query, body string) {
 		method, path := http.MethodGet, "/api/v1/charts"
-		switch route % 8 {
+		switch route % 9 {
 		case 1:
 			method = http.MethodPost
 		case 2:
@@ -178,6 +179,8 @@ func FuzzChartRoutes(f *testing.F) {
 			method, path = http.MethodPost, path+"/uninstall"
 		case 7:
 			path = "/api/v1/catalog"
+		case 8:
+			path = "/api/v1/catalog/icon"
 		}
 		neverInternalError(t, s, method, path, query, body)
 	})

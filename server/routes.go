@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /api/v1/charts/{name}", s.change(s.uninstallRelease))
 	s.handle("POST /api/v1/charts/{name}/rollback", s.change(s.rollbackRelease))
 	s.handle("GET /api/v1/catalog", s.api(s.catalog))
+	s.handle("GET /api/v1/catalog/icon", s.rawAPI(s.catalogIcon))
 }
 
 // dispatch sends /api/ requests to the API mux and the rest to the root mux.

@@ -32,6 +32,10 @@ type Release struct {
 	// Icon is the chart's icon URL as its metadata gives it (the server
 	// fetches it; the browser never does).
 	Icon string `json:"icon,omitempty"`
+	// IconPath is where the browser gets the icon from Kubedeck, relative
+	// to the API root ("catalog/icon?repo=…&chart=…"); empty when no
+	// configured repository serves the chart with that icon.
+	IconPath string `json:"iconPath,omitempty"`
 	// Status is one of the Release… constants.
 	Status string `json:"status"`
 	// Stuck marks a release left pending with no operation working on it;
@@ -82,10 +86,13 @@ type ReleaseDetail struct {
 
 // CatalogChart is one chart of a configured repository.
 type CatalogChart struct {
-	Repository    string `json:"repository"`
-	Name          string `json:"name"`
-	Description   string `json:"description,omitempty"`
-	Icon          string `json:"icon,omitempty"`
+	Repository  string `json:"repository"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Icon        string `json:"icon,omitempty"`
+	// IconPath is where the browser gets the icon from Kubedeck, relative
+	// to the API root; empty when the chart has none.
+	IconPath      string `json:"iconPath,omitempty"`
 	LatestVersion string `json:"latestVersion"`
 	AppVersion    string `json:"appVersion,omitempty"`
 	// Versions lists the chart's versions, newest first.

@@ -66,14 +66,9 @@ func (c *Client) Catalog(ctx context.Context, q string) (shared.Catalog, error) 
 func searchIndex(repository string, idx *repo.IndexFile, q string) []shared.CatalogChart {
 	var out []shared.CatalogChart
 	for name, versions := range idx.Entries {
-		if len(versions) == 0 {
+		latest := latestVersion(idx, name)
+		if latest == nil {
 			continue
-		}
-		// The newest stable version, or the newest of all when every one is
-		// a pre-release (versions are sorted newest first).
-		latest := versions[0]
-		if v, err := idx.Get(name, ""); err == nil {
-			latest = v
 		}
 		if q != "" && !matches(name, latest, q) {
 			continue
@@ -83,6 +78,7 @@ func searchIndex(repository string, idx *repo.IndexFile, q string) []shared.Cata
 			Name:          name,
 			Description:   latest.Description,
 			Icon:          latest.Icon,
+			IconPath:      iconPathOf(repository, name, latest.Icon),
 			LatestVersion: latest.Version,
 			AppVersion:    latest.AppVersion,
 			Versions:      make([]string, 0, len(versions)),
@@ -93,6 +89,28 @@ func searchIndex(repository string, idx *repo.IndexFile, q string) []shared.Cata
 		out = append(out, ch)
 	}
 	return out
+}
+
+// latestVersion is the newest stable version of chart name in idx, or the
+// newest of all when every one is a pre-release (versions are sorted newest
+// first); nil when the index has none.
+func latestVersion(idx *repo.IndexFile, name string) *repo.ChartVersion {
+	versions := idx.Entries[name]
+	if len(versions) == 0 {
+		return nil
+	}
+	if v, err := idx.Get(name, ""); err == nil {
+		return v
+	}
+	return versions[0]
+}
+
+// iconPathOf is CatalogIconPath for a chart with an icon, "" without.
+func iconPathOf(repository, chart, icon string) string {
+	if icon == "" {
+		return ""
+	}
+	return CatalogIconPath(repository, chart)
 }
 
 // matches says whether a chart's name, description or keywords contain q.

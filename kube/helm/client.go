@@ -79,6 +79,8 @@ type Client struct {
 	// discovery keeps each user's discovery client and capabilities
 	// (discovery.go).
 	discovery *discoveryCache
+	// icons keeps the charts' icons (icons.go).
+	icons *iconCache
 	// lists counts the invalidations of cached release lists.
 	lists listGenerations
 	// retryDelay is the wait before the second attempt at reading an index;
@@ -101,6 +103,7 @@ func New(kc *kube.Client, opts Options) (*Client, error) {
 		log:        opts.Log,
 		indexes:    map[string]*indexEntry{},
 		discovery:  newDiscoveryCache(),
+		icons:      newIconCache(),
 		retryDelay: 500 * time.Millisecond,
 	}
 	for _, r := range opts.Repositories {

@@ -36,7 +36,8 @@ func TestCatalog(t *testing.T) {
 	c := offlineClient(t, Options{Repositories: repositoriesOf(r)})
 	web := shared.CatalogChart{
 		Repository: "test", Name: "web", Description: "A small web server, for Kubedeck's tests.",
-		Icon: "https://charts.example.test/icons/web.png", LatestVersion: "1.1.0", AppVersion: "1.0",
+		Icon: "https://charts.example.test/icons/web.png", IconPath: "catalog/icon?chart=web&repo=test",
+		LatestVersion: "1.1.0", AppVersion: "1.0",
 		Versions: []string{"2.0.0-rc.1", "1.1.0", "1.0.0"},
 	}
 	job := shared.CatalogChart{
