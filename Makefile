@@ -9,7 +9,7 @@ STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
 CLUSTER_BIN := $(shell bash kube/localcluster/tools/build.sh --dir)
 export KUBEDECK_CLUSTER_BIN ?= $(CLUSTER_BIN)
 
-.PHONY: help build wasm server run test test-deps cluster-bin lint bench clean
+.PHONY: help build wasm server run test test-deps cluster-bin lint bench clean image
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ $(STATICCHECK):
 
 bench: cluster-bin ## benchmarks: list pages, watch fan-out
 	go test -run '^$$' -bench . -benchmem ./kube/ ./server/
+
+image: ## build the container image (needs Docker)
+	docker build --build-arg VERSION=$(VERSION) -t kubedeck:$(VERSION) .
 
 clean: ## remove build outputs (not the cluster binary cache)
 	rm -rf bin web/app.wasm web/app.wasm.br web/app.wasm.gz
