@@ -3,6 +3,7 @@ package helm
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -22,8 +23,9 @@ import (
 // a chart, and only that: nothing takes a URL from a request. An icon on
 // another host than the repository's may not be on a private, loopback or
 // link-local address (a chart cannot make Kubedeck probe the cluster's
-// network or a cloud's metadata service), it is capped in size, and only
-// PNG, JPEG, GIF, WebP and SVG pass.
+// network or a cloud's metadata service, even through a redirect), it is
+// capped in size, and only PNG, JPEG, GIF, WebP and SVG pass, fetched or
+// given inline as a data: URI.
 
 // The bounds of icons.
 const (
@@ -191,6 +193,9 @@ func (c *Client) fetchIcon(ctx context.Context, r Repository, raw string) (Icon,
 	if !strings.HasSuffix(base.Path, "/") {
 		base.Path += "/"
 	}
+	if strings.HasPrefix(raw, "data:") {
+		return dataIcon(raw)
+	}
 	ref, err := url.Parse(raw)
 	if err != nil {
 		return Icon{}, err
@@ -223,6 +228,40 @@ func (c *Client) fetchIcon(ctx context.Context, r Repository, raw string) (Icon,
 	body, err := readCapped(resp.Body, maxIconBytes, resp.ContentLength)
 	if err != nil {
 		return Icon{}, err
+	}
+	ct := iconType(body)
+	if ct == "" {
+		return Icon{}, errors.New("helm: the icon is not a PNG, JPEG, GIF, WebP or SVG image")
+	}
+	return Icon{Data: body, ContentType: ct}, nil
+}
+
+// dataIcon is an icon given inline as a data: URI (RFC 2397), held to the
+// same rules as a fetched one.
+func dataIcon(raw string) (Icon, error) {
+	if len(raw) > 2*maxIconBytes {
+		return Icon{}, errTooLarge
+	}
+	meta, payload, ok := strings.Cut(strings.TrimPrefix(raw, "data:"), ",")
+	if !ok {
+		return Icon{}, errors.New("helm: a data: icon has no comma")
+	}
+	var body []byte
+	if strings.HasSuffix(strings.ToLower(meta), ";base64") {
+		b, err := base64.StdEncoding.DecodeString(payload)
+		if err != nil {
+			return Icon{}, fmt.Errorf("helm: a data: icon is not valid base64: %w", err)
+		}
+		body = b
+	} else {
+		s, err := url.PathUnescape(payload)
+		if err != nil {
+			return Icon{}, err
+		}
+		body = []byte(s)
+	}
+	if len(body) > maxIconBytes {
+		return Icon{}, errTooLarge
 	}
 	ct := iconType(body)
 	if ct == "" {

@@ -3,10 +3,13 @@ package helm
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -40,6 +43,8 @@ func TestIconServedFromTheRepository(t *testing.T) {
 	}{
 		{"png by absolute URL", "{repo}/icons/web.png", "icons/web.png", pngIcon, "image/png"},
 		{"svg by relative URL", "icons/web.svg", "icons/web.svg", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>`), "image/svg+xml"},
+		{"png as a data: URI", "data:image/png;base64," + base64.StdEncoding.EncodeToString(pngIcon), "", pngIcon, "image/png"},
+		{"svg as a data: URI", "data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E", "", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`), "image/svg+xml"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, r := iconRepo(t, tt.icon, map[string][]byte{tt.path: tt.data})
@@ -47,7 +52,7 @@ func TestIconServedFromTheRepository(t *testing.T) {
 			if err != nil || got.ContentType != tt.want || !bytes.Equal(got.Data, tt.data) {
 				t.Fatalf("Icon: %q %d bytes, %v; want %s", got.ContentType, len(got.Data), err, tt.want)
 			}
-			if _, err := c.Icon(ctx, "test", "web"); err != nil || r.Hits(tt.path) != 1 {
+			if _, err := c.Icon(ctx, "test", "web"); err != nil || (tt.path != "" && r.Hits(tt.path) != 1) {
 				t.Errorf("second Icon: %v, %d fetches; want it kept", err, r.Hits(tt.path))
 			}
 			cat, err := c.Catalog(ctx, "")
@@ -62,6 +67,14 @@ func TestIconServedFromTheRepository(t *testing.T) {
 			}
 		})
 	}
+}
+
+// errorsOf is the cause kept for the web chart's icon.
+func errorsOf(t *testing.T, c *Client) error {
+	t.Helper()
+	c.icons.mu.Lock()
+	defer c.icons.mu.Unlock()
+	return c.icons.entries["test/web"].err
 }
 
 // ch0Icon is the icon URL the index gives the web chart.
@@ -96,6 +109,8 @@ func TestIconRefusals(t *testing.T) {
 		{"loopback, another host", "http://localhost:" + port + "/x.png", nil},
 		{"private address", "http://10.0.0.1:" + port + "/x.png", nil},
 		{"metadata service", "http://169.254.169.254/latest/meta-data/", nil},
+		{"data: URI of markup", "data:image/png,%3Chtml%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E", nil},
+		{"data: URI not base64", "data:image/png;base64,%%%", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := iconRepo(t, tt.icon, tt.files)
@@ -108,7 +123,28 @@ func TestIconRefusals(t *testing.T) {
 	if n := inside.Load(); n != 0 {
 		t.Errorf("the internal server was reached %d times", n)
 	}
-	c, _ := iconRepo(t, "", nil)
+	// The repository itself redirects to the metadata service: the
+	// redirect's address is checked like any other.
+	c, r := iconRepo(t, "", nil)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/redirect.png" {
+			http.Redirect(w, req, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
+			return
+		}
+		target, _ := url.Parse(r.URL)
+		httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, req)
+	}))
+	t.Cleanup(front.Close)
+	ch := testChart(t, "web", "")
+	ch.Metadata.Icon = front.URL + "/redirect.png"
+	r.Publish(t, ch)
+	redirected := offlineClient(t, Options{Repositories: []Repository{{Name: "test", URL: front.URL}}})
+	if _, err := redirected.Icon(ctx, "test", "web"); !errors.Is(err, kube.ErrNotFound) {
+		t.Errorf("a redirect to the metadata service: %v, want not found", err)
+	}
+	if !errors.Is(errorsOf(t, redirected), errPrivateAddress) {
+		t.Errorf("the redirect was not refused for its address")
+	}
 	if _, err := c.Icon(ctx, "test", "web"); !errors.Is(err, kube.ErrNotFound) {
 		t.Errorf("a chart without an icon: %v", err)
 	}
