@@ -15,7 +15,8 @@ import (
 // see, as a table or a grid (the choice kept in localStorage), filtered by
 // namespace, status and a search; releases selected are uninstalled
 // together behind a confirmation, each operation followed to its end with
-// a toast.
+// a toast. Its other tab, the catalog (?view=catalog, see chartsView),
+// searches the configured repositories and installs a chart.
 //
 // What the page knows lives in plain structs (charts_state.go,
 // charts_ops_state.go); the page loads, renders and holds what runs in the
@@ -36,6 +37,10 @@ type chartsPage struct {
 	ops     chartsOps
 	follows map[string]*chartsFollower
 	detail  releaseDetailState
+	view    chartsView
+	search  objectsSearch // the catalog's search box; the view follows it after a pause
+	catalog chartsCatalog
+	install chartInstall
 
 	// Set while the page runs in the browser.
 	running bool
@@ -55,6 +60,23 @@ func (p *chartsPage) Server(l *serverLink) *chartsPage {
 // OnMount starts the page in the browser.
 func (p *chartsPage) OnMount(ctx app.Context) { p.start(ctx, ctx.LocalStorage()) }
 
+// OnNav reads the view from the URL: at first, and again when the browser
+// goes back or forward. On the server, which prerenders the page, it reads
+// nothing (go-app does not quote attribute values the HTML way; see
+// objectsPage.OnNav): the server renders the releases.
+func (p *chartsPage) OnNav(ctx app.Context) {
+	if !app.IsClient {
+		return
+	}
+	v := parseChartsView(ctx.Page().URL().Query())
+	p.search.set(v.Query)
+	if !p.running {
+		p.view = v
+		return
+	}
+	p.setView(ctx, v)
+}
+
 // OnDismount stops what start started.
 func (p *chartsPage) OnDismount() { p.end() }
 
@@ -67,7 +89,14 @@ func (p *chartsPage) start(ctx app.Context, prefs prefStore) {
 	p.ui, p.running, p.prefs = ctx, true, prefs
 	p.layout = readLayout(prefs)
 	p.stopCtx, p.stop = context.WithCancel(context.Background())
+	if app.IsClient {
+		p.view = parseChartsView(ctx.Page().URL().Query())
+		p.search.set(p.view.Query)
+	}
 	p.load(false)
+	if p.view.Catalog {
+		p.loadCatalog()
+	}
 	// The poll lives as long as the page, until stop: a plain goroutine,
 	// as go-app waits for what ctx.Async starts when it consumes its work.
 	go p.poll(p.stopCtx, ctx)
@@ -94,16 +123,12 @@ func (p *chartsPage) Render() app.UI {
 	shown := p.shown()
 	return app.Section().ID("page-charts").Class("kd-page").Body(
 		app.H1().Text("Helm charts"),
-		newChartsToolbar().
-			Current(p.list.namespaces(), p.filter, p.layout).
-			Selected(len(p.sel.picked(shown)), p.confirm.working).
-			OnFilter(p.setFilter).OnLayout(p.setLayout).OnUninstall(p.askUninstall).
-			Guard(p.wrap),
-		p.notes(),
-		p.body(shown, now),
-		app.Section().Class("kd-charts-catalog").Aria("labelledby", "kd-catalog-title").Body(
-			app.H2().ID("kd-catalog-title").Text("Install a chart"),
-			newNotAvailable().What("Installing a chart from the catalog"),
+		app.Div().Class("kd-tabs").Role("tablist").Aria("label", "Helm charts").Body(
+			p.viewTab("kd-view-releases", "Releases", false),
+			p.viewTab("kd-view-catalog", "Install a chart", true),
+		),
+		app.Div().ID("kd-charts-panel").Role("tabpanel").Aria("labelledby", p.tabID()).Body(
+			app.If(p.view.Catalog, p.catalogPanel).Else(func() app.UI { return p.releasesPanel(shown, now) }),
 		),
 		app.If(p.detail.open(), func() app.UI {
 			return newReleaseDrawer().
@@ -111,13 +136,55 @@ func (p *chartsPage) Render() app.UI {
 				Loaded(p.detail.status, p.detail.reply, p.detail.err).
 				Busy(p.ops.busy(p.detail.ref.Namespace, p.detail.ref.Name)).
 				At(now).
-				OnClose(p.closeDetail).OnRetry(p.retryDetail).OnRollback(p.rollback).
+				OnClose(p.closeDetail).OnRetry(p.retryDetail).OnRollback(p.rollback).OnUninstall(p.askUninstallShown).
 				Guard(p.wrap)
 		}),
 		app.If(p.confirm.open(), func() app.UI {
 			return newUninstallDialog().Of(p.confirm.refs).Working(p.confirm.working).
 				OnConfirm(p.confirmUninstall).OnCancel(p.cancelUninstall).Guard(p.wrap)
 		}),
+	)
+}
+
+// viewTab is the tab of the releases or of the catalog.
+func (p *chartsPage) viewTab(id, label string, catalog bool) app.UI {
+	return app.Button().Type("button").Role("tab").ID(id).Class("kd-tab").
+		Aria("selected", p.view.Catalog == catalog).Aria("controls", "kd-charts-panel").
+		OnClick(p.guard(p.chooseTab(catalog)), app.EventScope(id)).Text(label)
+}
+
+// tabID is the id of the tab shown.
+func (p *chartsPage) tabID() string {
+	if p.view.Catalog {
+		return "kd-view-catalog"
+	}
+	return "kd-view-releases"
+}
+
+// releasesPanel is the releases tab: the filter, the notes and the list.
+func (p *chartsPage) releasesPanel(shown []shared.Release, now time.Time) app.UI {
+	return app.Div().Body(
+		newChartsToolbar().
+			Current(p.list.namespaces(), p.filter, p.layout).
+			Selected(len(p.sel.picked(shown)), p.confirm.working).
+			OnFilter(p.setFilter).OnLayout(p.setLayout).OnUninstall(p.askUninstall).
+			Guard(p.wrap),
+		p.notes(),
+		p.body(shown, now),
+	)
+}
+
+// catalogPanel is the catalog tab: the install form of the chart chosen,
+// then the catalog.
+func (p *chartsPage) catalogPanel() app.UI {
+	return app.Div().Body(
+		app.If(p.install.isOpen(), func() app.UI {
+			return newChartInstallForm().Of("kd-install", p.install).
+				OnChange(p.changeInstall).OnSubmit(p.submitInstall).OnCancel(p.closeInstall).
+				OnEdit(p.editInstall).OnDone(p.showReleases).Guard(p.wrap)
+		}),
+		newChartsCatalogView().Showing(p.search.text, p.catalog, p.view.Chart).
+			OnSearch(p.typeCatalogSearch).OnChoose(p.chooseChart).OnRetry(p.retryCatalog).Guard(p.wrap),
 	)
 }
 

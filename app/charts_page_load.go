@@ -79,8 +79,19 @@ func (p *chartsPage) askUninstall(ctx app.Context) {
 	}
 }
 
+// askUninstallShown opens the confirmation on the drawer's release.
+func (p *chartsPage) askUninstallShown(ctx app.Context) {
+	if p.detail.open() && p.confirm.ask([]shared.ReleaseRef{p.detail.ref}) {
+		focusLater(ctx, "kd-confirm-cancel")
+	}
+}
+
 func (p *chartsPage) cancelUninstall(ctx app.Context) {
 	p.confirm.cancel()
+	if p.detail.open() {
+		focusLater(ctx, "kd-drawer-uninstall")
+		return
+	}
 	focusLater(ctx, "kd-uninstall-selected")
 }
 
@@ -111,6 +122,9 @@ func (p *chartsPage) confirmUninstall(ctx app.Context) {
 				switch {
 				case r.Operation != nil:
 					p.sel.toggleOff(releaseKey(r.Namespace, r.Name))
+					if p.detail.ref == r.ReleaseRef {
+						p.detail.close()
+					}
 					p.followOperation(ctx, *r.Operation)
 				default:
 					p.Link.toast(ctx, toastError, refusedToast(r))
@@ -209,6 +223,7 @@ func (p *chartsPage) operationState(ctx app.Context, op shared.Operation) {
 	if !p.running {
 		return
 	}
+	p.install.progress(op)
 	final, last := p.ops.ended(op)
 	if !final {
 		return
@@ -228,6 +243,7 @@ func (p *chartsPage) operationState(ctx app.Context, op shared.Operation) {
 // operationLost stops following an operation the server no longer knows
 // (it expired, or the server restarted).
 func (p *chartsPage) operationLost(ctx app.Context, id string) {
+	p.install.lost(id)
 	was, last := p.ops.lost(id)
 	if !was {
 		return

@@ -41,6 +41,7 @@ type releaseDrawer struct {
 	onClose    func(app.Context)
 	onRetry    func(app.Context)
 	onRollback func(app.Context, int)
+	onRemove   func(app.Context)
 }
 
 func newReleaseDrawer() *releaseDrawer { return &releaseDrawer{} }
@@ -72,6 +73,9 @@ func (d *releaseDrawer) OnRollback(f func(app.Context, int)) *releaseDrawer {
 	return d
 }
 
+// OnUninstall sets what Uninstall does (it asks first).
+func (d *releaseDrawer) OnUninstall(f func(app.Context)) *releaseDrawer { d.onRemove = f; return d }
+
 // Guard sets the error boundary's wrapper for the drawer's handlers.
 func (d *releaseDrawer) Guard(wrap func(app.EventHandler) app.EventHandler) *releaseDrawer {
 	d.setGuard(wrap)
@@ -96,8 +100,12 @@ func (d *releaseDrawer) Render() app.UI {
 				app.P().Class("kd-muted kd-drawer-kind").Text("Helm release"),
 				app.H2().ID("kd-drawer-title").Text(d.Ref.Namespace+"/"+d.Ref.Name),
 			),
-			app.Button().Type("button").ID("kd-drawer-close").Class("kd-button").
-				Aria("label", "Close the details of "+d.Ref.Name).OnClick(d.guard(d.close)).Text("Close"),
+			app.Div().Class("kd-drawer-tools").Body(
+				disabledIf(app.Button().Type("button").ID("kd-drawer-uninstall").Class("kd-button kd-danger"), d.Working).
+					Aria("label", "Uninstall release "+d.Ref.Name).OnClick(d.guard(d.remove)).Text("Uninstall"),
+				app.Button().Type("button").ID("kd-drawer-close").Class("kd-button").
+					Aria("label", "Close the details of "+d.Ref.Name).OnClick(d.guard(d.close)).Text("Close"),
+			),
 		),
 		app.Div().Class("kd-tabs").Role("tablist").Aria("label", "Details").Body(
 			app.Range(releaseTabs).Slice(func(i int) app.UI {
@@ -268,6 +276,8 @@ func (d *releaseDrawer) key(ctx app.Context, e app.Event) {
 func (d *releaseDrawer) close(ctx app.Context, e app.Event) { callIfSet(d.onClose, ctx) }
 
 func (d *releaseDrawer) retry(ctx app.Context, e app.Event) { callIfSet(d.onRetry, ctx) }
+
+func (d *releaseDrawer) remove(ctx app.Context, e app.Event) { callIfSet(d.onRemove, ctx) }
 
 func (d *releaseDrawer) choose(t releaseTab) app.EventHandler {
 	return func(ctx app.Context, e app.Event) { d.tab = t }

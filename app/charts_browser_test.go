@@ -1,0 +1,156 @@
+//go:build !wasm
+
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/helm"
+	"github.com/kubedeck/kubedeck/kube/helm/helmtest"
+	"github.com/kubedeck/kubedeck/kube/operations"
+	"github.com/kubedeck/kubedeck/server"
+)
+
+// byID is the CSS selector of the element with id, whatever characters
+// the id holds (release and chart ids hold a '/').
+func byID(id string) chromedp.CSS { return chromedp.CSS(`[id=` + jsString(id) + `]`) }
+
+// jsToast is true when a toast of level holds text.
+func jsToast(level, text string) string {
+	return `[...document.querySelectorAll('.kd-toast-` + level + `')].some(t => t.textContent.includes(` + jsString(text) + `))`
+}
+
+// TestChartsBrowser installs a chart from the catalog in Chromium, against
+// a real server on the local cluster reaching a real chart repository
+// (kwok runs the release's Pods): the catalog is searched, the search
+// survives a reload, a name Helm refuses and values the chart's schema
+// refuses show their errors beside their fields, the install is followed
+// to its end, and the release is listed, opened and uninstalled.
+func TestChartsBrowser(t *testing.T) {
+	chromium := needBrowser(t)
+	c := newObjectsCluster(t)
+	ns := c.namespaceFor(t, "charts-e2e")
+	repo := helmtest.NewRepo(t, helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"})
+	// The repository reaches the Helm client as the flags give it.
+	cfg, err := parseConfig([]string{"--helm-repo", "test=" + repo.URL, "--helm-timeout", "2m"},
+		func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hopts, err := cfg.helmOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := helm.New(c.client, hopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := serveKubedeck(t, server.Config{Auth: server.AuthConfig{
+		Mode: server.AuthDev, DevUser: kube.User{Name: objectsDevUser, Groups: []string{"developers"}},
+	}}, server.Deps{Kube: c.client, Objects: c.objects, Access: c.access, Helm: hc,
+		Operations: operations.NewMemory(operations.MemoryOptions{})})
+
+	ctx := newBrowser(t, chromium)
+	console := watchConsole(ctx)
+	card := `document.querySelector('[data-chart="test/web"]')`
+	within(t, ctx, 90*time.Second, "open the charts page, then the catalog",
+		chromedp.Navigate(origin+"/apps/charts"), chromedp.WaitVisible(live),
+		waitFor(`document.querySelector('#page-charts .kd-state-empty, #kd-releases') !== null`),
+		chromedp.Click(chromedp.CSS("#kd-view-catalog")),
+		waitFor(`new URLSearchParams(location.search).get("view") === "catalog"`),
+		waitFor(card+` !== null`))
+	if got := eval[string](t, ctx, card+`.querySelector('.kd-catalog-latest').textContent`); got != "1.0.0" {
+		t.Errorf("the web chart's latest version shows as %q", got)
+	}
+
+	checkCatalogSearch(t, ctx, card)
+
+	within(t, ctx, 10*time.Second, "choose the web chart",
+		chromedp.Click(byID("kd-choose-test/web")),
+		chromedp.WaitVisible(chromedp.CSS("#kd-install")),
+		waitFor(`new URLSearchParams(location.search).get("chart") === "test/web"`),
+		waitFor(`document.getElementById("kd-install-version").value === "1.0.0"`))
+	within(t, ctx, 10*time.Second, "a name Helm refuses shows its error",
+		setField("kd-install-name", "Web"),
+		waitFor(`document.getElementById("kd-install-name-error").textContent.includes("lower case")`),
+		waitFor(`document.getElementById("kd-install-name").getAttribute("aria-invalid") === "true"`),
+		setField("kd-install-name", "web-e2e"),
+		waitFor(`document.getElementById("kd-install-name-error").textContent === ""`))
+	if !eval[bool](t, ctx, `[...document.querySelectorAll('#kd-install-namespace option')].some(o => o.value === `+jsString(ns)+`)`) {
+		t.Fatalf("the test's namespace %s is not offered", ns)
+	}
+	eval[chromedp.Void](t, ctx, `(() => { const s = document.getElementById("kd-install-namespace");
+		s.value = `+jsString(ns)+`; s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+
+	// The install starts, then fails on the chart's schema: the form comes
+	// back with the error beside the values.
+	within(t, ctx, 90*time.Second, "values the schema refuses show their error beside the values",
+		typeInto("kd-install-values", "replicaCount: 9"),
+		chromedp.Click(chromedp.CSS("#kd-install-submit")),
+		waitFor(`(document.getElementById("kd-install-values-error") || {dataset: {}}).dataset.path === "$.replicaCount"`),
+		chromedp.WaitVisible(chromedp.CSS("#kd-install-submit")))
+	t.Logf("the values' error: %q", eval[string](t, ctx, `document.getElementById("kd-install-values-error").textContent`))
+
+	start := time.Now()
+	within(t, ctx, 10*time.Second, "Install with values that fit",
+		setField("kd-install-values", "greeting: hi"),
+		waitFor(`document.getElementById("kd-install-values-error").textContent === ""`),
+		chromedp.Click(chromedp.CSS("#kd-install-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#kd-install-progress")))
+	within(t, ctx, 150*time.Second, "the install succeeds, with a toast",
+		waitFor(`(document.getElementById("kd-install-progress") || {dataset: {}}).dataset.phase === "succeeded"`),
+		waitFor(jsToast("success", "Release "+ns+"/web-e2e installed.")))
+	t.Logf("installed %v after Install: %q", time.Since(start).Round(time.Millisecond),
+		eval[string](t, ctx, `document.getElementById("kd-install-progress").textContent`))
+
+	key := ns + "/web-e2e"
+	row := `document.querySelector('[data-release=` + jsString(key) + `]')`
+	within(t, ctx, 30*time.Second, "the release is listed, deployed",
+		chromedp.Click(chromedp.CSS("#kd-install-releases")),
+		waitFor(`location.search === ""`),
+		waitFor(row+` !== null && `+row+`.dataset.status === "deployed"`))
+	within(t, ctx, 30*time.Second, "its drawer shows it",
+		chromedp.Click(byID("kd-open-"+key)),
+		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
+		waitFor(`(document.getElementById("kd-tabpanel") || {}).textContent?.includes("web 1.0.0")`))
+	within(t, ctx, 10*time.Second, "Uninstall asks first",
+		chromedp.Click(chromedp.CSS("#kd-drawer-uninstall")),
+		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
+		waitFor(`document.getElementById("kd-confirm-list").textContent.includes("web-e2e")`))
+	start = time.Now()
+	within(t, ctx, 120*time.Second, "uninstall it",
+		chromedp.Click(chromedp.CSS("#kd-confirm-delete")),
+		waitFor(jsToast("success", "Release "+key+" uninstalled.")),
+		waitFor(`document.getElementById("kd-drawer") === null`),
+		waitFor(row+` === null`))
+	t.Logf("the release left the list %v after the confirmation", time.Since(start).Round(time.Millisecond))
+	if errs := console.take(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// checkCatalogSearch searches the catalog as a user types: a search with
+// no match says so, the query is in the URL and survives a reload.
+func checkCatalogSearch(t *testing.T, ctx context.Context, card string) {
+	t.Helper()
+	within(t, ctx, 20*time.Second, "search for a chart that is not there",
+		typeInto("kd-catalog-search", "zzz"),
+		waitFor(`new URLSearchParams(location.search).get("q") === "zzz"`),
+		waitFor(`document.querySelector('#kd-catalog .kd-state-empty') !== null && `+card+` === null`))
+	within(t, ctx, 20*time.Second, "search for web",
+		setField("kd-catalog-search", "web"),
+		waitFor(`new URLSearchParams(location.search).get("q") === "web"`),
+		waitFor(card+` !== null`))
+	within(t, ctx, 60*time.Second, "a reload keeps the search",
+		chromedp.Reload(), chromedp.WaitVisible(live),
+		waitFor(`document.getElementById("kd-catalog-search").value === "web"`),
+		waitFor(`document.getElementById("kd-view-catalog").getAttribute("aria-selected") === "true"`),
+		waitFor(card+` !== null`))
+}
