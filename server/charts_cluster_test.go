@@ -159,14 +159,25 @@ func TestChartsRefusals(t *testing.T) {
 			t.Errorf("chart %q: %d %+v, want 400", ref, code, env.Error)
 		}
 	}
+	// Values that break the chart's schema are refused at once, with the
+	// path of each violation, and no operation starts.
+	code, env := f.send(t, http.MethodPost, "/api/v1/charts", "helm-ivan", shared.ChartInstall{Name: "bad-values", Namespace: ns,
+		Chart: "test/web", Version: "1.0.0", Values: "replicaCount: 9\nimage:\n  tag: \"\"\n"})
+	if code != http.StatusBadRequest || env.Error == nil || env.Error.Details["field"] != "values" {
+		t.Fatalf("schema violation: %d %+v, want 400 on the values", code, env.Error)
+	}
+	raw, _ := json.Marshal(env.Error.Details["violations"])
+	if !strings.Contains(string(raw), `"$.replicaCount"`) || !strings.Contains(string(raw), `"$.image.tag"`) || len(env.Data) != 0 {
+		t.Errorf("violations %s, want both paths and no operation", raw)
+	}
 	// An image that cannot be pulled keeps the install waiting (kwok's
 	// fail-pull stage) until the fixture's 20 s timeout.
-	first, env := f.send(t, http.MethodPost, "/api/v1/charts", "helm-ivan", shared.ChartInstall{Name: "busy", Namespace: ns,
+	first, env2 := f.send(t, http.MethodPost, "/api/v1/charts", "helm-ivan", shared.ChartInstall{Name: "busy", Namespace: ns,
 		Chart: "test/web", Version: "1.0.0", Values: "image:\n  repository: registry.example.test/fail-pull\n"})
 	if first != http.StatusAccepted {
-		t.Fatalf("install: %d %+v", first, env.Error)
+		t.Fatalf("install: %d %+v", first, env2.Error)
 	}
-	code, env := f.send(t, http.MethodPost, "/api/v1/charts/busy/rollback?namespace="+ns, "helm-ivan", shared.ChartRollback{Revision: 0})
+	code, env = f.send(t, http.MethodPost, "/api/v1/charts/busy/rollback?namespace="+ns, "helm-ivan", shared.ChartRollback{Revision: 0})
 	if code != http.StatusConflict {
 		t.Errorf("rollback while installing: %d %+v, want 409", code, env.Error)
 	}

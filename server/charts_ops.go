@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -148,11 +149,31 @@ func (s *Server) helmWrite(r *http.Request, id Identity, kind shared.OperationKi
 	if len(req.Values) > maxSpecBytes {
 		return nil, invalid(fmt.Sprintf("The values are longer than %d bytes.", maxSpecBytes), map[string]any{"field": "values"})
 	}
+	// Values that break the chart's schema are refused now, with the
+	// violations' paths, rather than by a failed operation.
+	if err := s.deps.Helm.CheckValues(r.Context(), req.Chart, req.Version, req.Values); err != nil {
+		return nil, valuesError(err)
+	}
 	op, err := s.startHelm(r.Context(), id.User, kind, ref, work)
 	if err != nil {
 		return nil, err
 	}
 	return accepted(op, "Working on release "+ref.Namespace+"/"+ref.Name+"."), nil
+}
+
+// valuesError is the reply to values an install or upgrade would refuse:
+// for a schema, 400 naming the field and every violation's JSON path.
+func valuesError(err error) error {
+	var se *helm.SchemaError
+	if !errors.As(err, &se) {
+		return err
+	}
+	ae, _ := toAPIError(err)
+	violations := make([]map[string]string, 0, len(se.Violations))
+	for _, v := range se.Violations {
+		violations = append(violations, map[string]string{"path": v.Path, "message": v.Message})
+	}
+	return invalid(ae.message, map[string]any{"field": "values", "path": se.Violations[0].Path, "violations": violations})
 }
 
 // rollbackRelease rolls a release back to a revision

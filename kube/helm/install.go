@@ -96,6 +96,29 @@ func (c *Client) Preview(ctx context.Context, u kube.User, req InstallRequest, u
 	return d, nil
 }
 
+// CheckValues checks values (YAML text) against the schema of chart
+// (repository/chart) at version, as an install or upgrade would, without
+// reaching the cluster: the error is the install's (a SchemaError cause
+// with every violation's path), so a request can be refused at once
+// instead of failing in its operation.
+func (c *Client) CheckValues(ctx context.Context, chart, version, valuesText string) error {
+	values, err := parseValues(valuesText)
+	if err != nil {
+		return err
+	}
+	p := newProgress(nil, c.log, "chart", chart)
+	defer p.close()
+	ch, err := c.fetchChart(ctx, chart, version, p)
+	if err != nil {
+		return err
+	}
+	merged, err := chartutil.CoalesceValues(ch, values)
+	if err != nil {
+		return kube.NewError(kube.ErrInvalid, "The values cannot be merged with the chart's defaults: "+clip(err.Error())+".", err)
+	}
+	return validateValues(ch, merged)
+}
+
 // apply runs an install or an upgrade.
 func (c *Client) apply(ctx context.Context, u kube.User, req InstallRequest, upgrade bool, progress func(string)) (*release.Release, error) {
 	if err := checkRelease(req.Namespace, req.Name); err != nil {
