@@ -32,7 +32,7 @@ func (c *Client) Catalog(ctx context.Context, q string) (shared.Catalog, error) 
 			st := c.index(ctx, r)
 			var charts []shared.CatalogChart
 			if st.index != nil {
-				charts = searchIndex(r.Name, st.index, q)
+				charts = search(st.charts, q)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -62,15 +62,20 @@ func (c *Client) Catalog(ctx context.Context, q string) (shared.Catalog, error) 
 	return out, nil
 }
 
-// searchIndex lists the charts of one index that match q (lower case).
-func searchIndex(repository string, idx *repo.IndexFile, q string) []shared.CatalogChart {
-	var out []shared.CatalogChart
+// catalogItem is one chart of an index as the catalog lists it, with the
+// lower-case text a search looks in.
+type catalogItem struct {
+	chart    shared.CatalogChart
+	haystack []string
+}
+
+// catalogOf lists the charts of an index once, when it is read, so that a
+// search only compares text.
+func catalogOf(repository string, idx *repo.IndexFile) []catalogItem {
+	out := make([]catalogItem, 0, len(idx.Entries))
 	for name, versions := range idx.Entries {
 		latest := latestVersion(idx, name)
 		if latest == nil {
-			continue
-		}
-		if q != "" && !matches(name, latest, q) {
 			continue
 		}
 		ch := shared.CatalogChart{
@@ -86,7 +91,26 @@ func searchIndex(repository string, idx *repo.IndexFile, q string) []shared.Cata
 		for _, v := range versions {
 			ch.Versions = append(ch.Versions, v.Version)
 		}
-		out = append(out, ch)
+		hay := []string{strings.ToLower(name), strings.ToLower(latest.Description)}
+		for _, k := range latest.Keywords {
+			hay = append(hay, strings.ToLower(k))
+		}
+		out = append(out, catalogItem{chart: ch, haystack: hay})
+	}
+	return out
+}
+
+// search lists the charts whose name, description or keywords contain q
+// (lower case; every chart for ""). The charts are copies the caller may
+// keep.
+func search(items []catalogItem, q string) []shared.CatalogChart {
+	var out []shared.CatalogChart
+	for _, it := range items {
+		if q == "" || slices.ContainsFunc(it.haystack, func(h string) bool { return strings.Contains(h, q) }) {
+			ch := it.chart
+			ch.Versions = slices.Clone(ch.Versions)
+			out = append(out, ch)
+		}
 	}
 	return out
 }
@@ -111,14 +135,6 @@ func iconPathOf(repository, chart, icon string) string {
 		return ""
 	}
 	return CatalogIconPath(repository, chart)
-}
-
-// matches says whether a chart's name, description or keywords contain q.
-func matches(name string, v *repo.ChartVersion, q string) bool {
-	if strings.Contains(strings.ToLower(name), q) || strings.Contains(strings.ToLower(v.Description), q) {
-		return true
-	}
-	return slices.ContainsFunc(v.Keywords, func(k string) bool { return strings.Contains(strings.ToLower(k), q) })
 }
 
 // publicMessage is the message for people of an error from this package.

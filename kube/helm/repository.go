@@ -27,6 +27,7 @@ type indexEntry struct {
 	token chan struct{}
 	// Guarded by the token:
 	index     *repo.IndexFile // the last index read, nil before the first
+	charts    []catalogItem   // the index's charts as the catalog lists them
 	loaded    time.Time       // when index was read
 	checked   time.Time       // when the repository was last asked
 	lastError error           // the error of that last attempt, if it failed
@@ -41,7 +42,8 @@ func newIndexEntry() *indexEntry {
 // indexState is what index returns: the index to use, and whether it is a
 // stale copy kept from before the repository failed (err then says why).
 type indexState struct {
-	index *repo.IndexFile
+	index  *repo.IndexFile
+	charts []catalogItem
 	stale bool
 	err   error
 }
@@ -60,22 +62,22 @@ func (c *Client) index(ctx context.Context, r Repository) indexState {
 	defer func() { e.token <- struct{}{} }()
 	now := time.Now()
 	if !e.checked.IsZero() && now.Sub(e.checked) < c.opts.IndexTTL {
-		return indexState{index: e.index, stale: e.lastError != nil && e.index != nil, err: e.lastError}
+		return indexState{index: e.index, charts: e.charts, stale: e.lastError != nil && e.index != nil, err: e.lastError}
 	}
 	idx, err := c.fetchIndex(ctx, r)
 	if err != nil && ctx.Err() != nil {
 		// The caller gave up; that says nothing about the repository.
-		return indexState{index: e.index, stale: e.index != nil, err: err}
+		return indexState{index: e.index, charts: e.charts, stale: e.index != nil, err: err}
 	}
 	e.checked, e.lastError = time.Now(), err
 	if err == nil {
-		e.index, e.loaded = idx, e.checked
-		return indexState{index: idx}
+		e.index, e.charts, e.loaded = idx, catalogOf(r.Name, idx), e.checked
+		return indexState{index: idx, charts: e.charts}
 	}
 	if e.index != nil {
 		c.log.Warn("serving a stale copy of a chart repository's index", "repository", r.Name, "loaded", e.loaded, "err", err)
 	}
-	return indexState{index: e.index, stale: e.index != nil, err: err}
+	return indexState{index: e.index, charts: e.charts, stale: e.index != nil, err: err}
 }
 
 // fetchIndex reads r's index.yaml, retrying a 5xx answer or a failed
@@ -110,12 +112,22 @@ func (c *Client) fetchIndex(ctx context.Context, r Repository) (*repo.IndexFile,
 		}
 		return nil, repositoryError(r, err)
 	}
-	idx, err := parseIndex(body)
+	// One index is parsed at a time in the process: parsing takes several
+	// times the file's size at its peak (index_chunks.go), and repositories
+	// are read in parallel.
+	idx, err := func() (*repo.IndexFile, error) {
+		parsing <- struct{}{}
+		defer func() { <-parsing }()
+		return parseIndex(body)
+	}()
 	if err != nil {
 		return nil, kube.NewError(kube.ErrUnavailable, fmt.Sprintf("The index of chart repository %s cannot be read: %s.", r.Name, clip(err.Error())), err)
 	}
 	return idx, nil
 }
+
+// parsing holds the one token of index parsing.
+var parsing = make(chan struct{}, 1)
 
 // parseIndex reads an index.yaml (YAML or JSON) the way the SDK's
 // repo.LoadIndexFile does, from memory: entries that are empty or fail the
@@ -127,9 +139,12 @@ func parseIndex(data []byte) (*repo.IndexFile, error) {
 	}
 	idx := &repo.IndexFile{}
 	var err error
-	if json.Valid(data) {
+	switch {
+	case json.Valid(data):
 		err = json.Unmarshal(data, idx)
-	} else {
+	case unmarshalIndexChunks(data, idx) == nil:
+	default:
+		*idx = repo.IndexFile{}
 		err = yaml.UnmarshalStrict(data, idx)
 	}
 	if err != nil {
