@@ -85,25 +85,20 @@ func (p deployProgress) succeeded() bool { return p.Op.Phase == shared.Operation
 func (p deployProgress) app() string { return p.Op.Target.Namespace + "/" + p.Op.Target.Name }
 
 // rolloutPhase is where the rollout stands: from the final progress when
-// there is one, else from the rollout step's message ("Progressing: 1 of
-// 2 replicas ready, …"); "" before the rollout starts.
+// there is one, else from the rollout step's state; Failed once the step
+// failed after the rollout started; "" before it starts.
 func (p deployProgress) rolloutPhase() shared.DeploymentPhase {
 	if p.HasOutcome && p.Outcome.Progress.Phase != "" {
 		return p.Outcome.Progress.Phase
 	}
 	step, ok := p.step(opStepRollout)
-	if !ok {
-		return ""
-	}
-	if step.Phase == shared.OperationFailed && p.Op.Error != nil && strings.Contains(p.Op.Error.Message, "stuck") {
+	switch {
+	case !ok || step.Rollout == nil:
+		return "" // not started (an earlier step may have failed)
+	case step.Phase == shared.OperationFailed:
 		return shared.PhaseFailed
 	}
-	prefix, _, _ := strings.Cut(step.Message, ":")
-	switch phase := shared.DeploymentPhase(prefix); phase {
-	case shared.PhasePending, shared.PhaseProgressing, shared.PhaseAvailable, shared.PhaseFailed:
-		return phase
-	}
-	return ""
+	return step.Rollout.Phase
 }
 
 // stepMessage is what the progress view says of step s: the server's
@@ -152,9 +147,8 @@ func detailInt(details map[string]any, key string) int {
 }
 
 // stuckReason says why the rollout does not go on, "" when it does: the
-// final progress's message, the failure's, or while the rollout runs what
-// its step's message says after the counts ("…, 0 available. No node can
-// run the pods: …").
+// final progress's message, the failure's, or while the rollout runs the
+// reason its step's state gives ("No node can run the pods: …").
 func (p deployProgress) stuckReason() string {
 	if p.HasOutcome && p.Outcome.Progress.Message != "" {
 		return p.Outcome.Progress.Message
@@ -162,10 +156,8 @@ func (p deployProgress) stuckReason() string {
 	if p.Op.Phase == shared.OperationFailed && p.Op.Error != nil {
 		return p.Op.Error.Message
 	}
-	if step, ok := p.step(opStepRollout); ok && !p.done() {
-		if _, why, found := strings.Cut(step.Message, " available. "); found {
-			return why
-		}
+	if step, ok := p.step(opStepRollout); ok && !p.done() && step.Rollout != nil {
+		return step.Rollout.Message
 	}
 	return ""
 }

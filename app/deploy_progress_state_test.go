@@ -25,6 +25,17 @@ func deployOp(phase shared.OperationPhase, steps ...string) shared.Operation {
 	return op
 }
 
+// withRollout gives op's rollout step the rollout's state.
+func withRollout(op shared.Operation, phase shared.DeploymentPhase, ready, desired int, why string) shared.Operation {
+	for i := range op.Steps {
+		if op.Steps[i].Name == opStepRollout {
+			op.Steps[i].Rollout = &shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: phase,
+				Desired: desired, Updated: desired, Ready: ready, Available: ready, Message: why}
+		}
+	}
+	return op
+}
+
 func rawJSON(t *testing.T, v any) json.RawMessage {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -36,8 +47,8 @@ func rawJSON(t *testing.T, v any) json.RawMessage {
 
 func TestDeployProgressFollowsTheOperation(t *testing.T) {
 	p := newDeployProgress(deployOp(shared.OperationPending))
-	running := deployOp(shared.OperationRunning, "deployment:succeeded:Created Deployment web.", "service:succeeded",
-		"rollout:running:Progressing: 1 of 2 replicas ready, 2 updated, 1 available.")
+	running := withRollout(deployOp(shared.OperationRunning, "deployment:succeeded:Created Deployment web.", "service:succeeded",
+		"rollout:running:Progressing: 1 of 2 replicas ready, 2 updated, 1 available."), shared.PhaseProgressing, 1, 2, "")
 	if p.apply(running) || p.rolloutPhase() != shared.PhaseProgressing {
 		t.Fatalf("running: done %v phase %q", p.done(), p.rolloutPhase())
 	}
@@ -107,7 +118,8 @@ func TestDeployProgressFailures(t *testing.T) {
 			[]string{"App team-a/web: Creating Ingress web failed: forbidden.", "Created: Deployment web, Service web.",
 				"Failed: Ingress web.", "Removed again: Deployment web, Service web."}, nil},
 		{"the rollout is stuck", func() shared.Operation {
-			op := deployOp(shared.OperationFailed, "deployment:succeeded", "rollout:failed:Pending: 0 of 1 replicas ready, 1 updated, 0 available.")
+			op := withRollout(deployOp(shared.OperationFailed, "deployment:succeeded", "rollout:failed:Pending: 0 of 1 replicas ready, 1 updated, 0 available."),
+				shared.PhasePending, 0, 1, "")
 			op.Error = &shared.Error{Code: shared.CodeK8sAPI,
 				Message: "The rollout of Deployment web is stuck: the image cannot be pulled.",
 				Details: map[string]any{"desired": 1.0, "updated": 1.0, "ready": 0.0, "available": 0.0}}
@@ -140,5 +152,20 @@ func TestDeployProgressFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// While the rollout runs, its phase and the reason it waits come from the
+// step's rollout state, not from the words of its message.
+func TestDeployProgressReadsTheRolloutState(t *testing.T) {
+	p := newDeployProgress(deployOp(shared.OperationPending))
+	op := withRollout(deployOp(shared.OperationRunning, "deployment:succeeded", "rollout:running:Wording: that may change."),
+		shared.PhasePending, 0, 2, "No node can run the pods: 0/3 nodes have the GPUs asked for.")
+	p.apply(op)
+	if got := p.rolloutPhase(); got != shared.PhasePending {
+		t.Errorf("phase %q, want Pending", got)
+	}
+	if got := p.stuckReason(); got != "No node can run the pods: 0/3 nodes have the GPUs asked for." {
+		t.Errorf("reason %q", got)
 	}
 }

@@ -51,7 +51,7 @@ func followDeployment(ctx context.Context, src deploymentSource, h *operations.H
 			seen, last = true, prog
 			switch prog.Phase {
 			case shared.PhaseAvailable:
-				if err := h.Step(stepRollout, shared.OperationSucceeded, rolloutMessage(prog)); err != nil {
+				if err := h.StepWith(rolloutStep(shared.OperationSucceeded, prog)); err != nil {
 					return err
 				}
 				return h.Succeed(result(prog), fmt.Sprintf("Deployment %s is available: %d of %d replicas ready.", name, prog.Ready, prog.Desired))
@@ -60,7 +60,7 @@ func followDeployment(ctx context.Context, src deploymentSource, h *operations.H
 					Details: map[string]any{"desired": prog.Desired, "updated": prog.Updated, "ready": prog.Ready, "available": prog.Available,
 						"outcome": result(prog)}})
 			}
-			if err := h.Step(stepRollout, shared.OperationRunning, rolloutMessage(prog)); err != nil {
+			if err := h.StepWith(rolloutStep(shared.OperationRunning, prog)); err != nil {
 				return err
 			}
 		}
@@ -78,6 +78,11 @@ func followDeployment(ctx context.Context, src deploymentSource, h *operations.H
 // look at the Deployment's progress.
 func ownedName(name, deployment string) bool {
 	return name == deployment || strings.HasPrefix(name, deployment+"-")
+}
+
+// rolloutStep is the rollout step in phase at p.
+func rolloutStep(phase shared.OperationPhase, p shared.DeploymentProgress) shared.OperationStep {
+	return shared.OperationStep{Name: stepRollout, Phase: phase, Message: rolloutMessage(p), Rollout: &p}
 }
 
 // rolloutMessage says where a rollout stands, for people.

@@ -80,8 +80,12 @@ func TestFollowDeployment(t *testing.T) {
 			// brings it.
 			waitSubscribed(t, src)
 			src.set(progress(shared.PhaseProgressing, 1, ""), "pods", "web-abc12-xyz34")
-			if got := <-updates; got.Phase != shared.OperationRunning || len(got.Steps) != 1 || got.Steps[0].Name != stepRollout {
-				t.Fatalf("state %+v, want running with step %q", got, stepRollout)
+			state := <-updates
+			if state.Phase != shared.OperationRunning || len(state.Steps) != 1 || state.Steps[0].Name != stepRollout {
+				t.Fatalf("state %+v, want running with step %q", state, stepRollout)
+			}
+			if r := state.Steps[0].Rollout; r == nil || *r != progress(shared.PhaseProgressing, 1, "") {
+				t.Errorf("the step's rollout state %+v, want the progress", r)
 			}
 			src.set(tt.last, "deployments", "web")
 			if err := <-done; err != nil {

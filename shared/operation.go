@@ -80,6 +80,9 @@ type OperationStep struct {
 	Name    string         `json:"name"`
 	Phase   OperationPhase `json:"phase"`
 	Message string         `json:"message,omitempty"`
+	// Rollout is where a Deployment's rollout stands, on a step that
+	// follows one: the same facts as Message, for programs.
+	Rollout *DeploymentProgress `json:"rollout,omitempty"`
 }
 
 // Clone is a deep copy of the operation, which its holder may change
@@ -88,6 +91,12 @@ func (o Operation) Clone() Operation {
 	c := o
 	if o.Steps != nil {
 		c.Steps = append([]OperationStep(nil), o.Steps...)
+		for i, st := range c.Steps {
+			if st.Rollout != nil {
+				r := *st.Rollout
+				c.Steps[i].Rollout = &r
+			}
+		}
 	}
 	if o.Finished != nil {
 		f := *o.Finished

@@ -44,8 +44,8 @@ func newIndexEntry() *indexEntry {
 type indexState struct {
 	index  *repo.IndexFile
 	charts []catalogItem
-	stale bool
-	err   error
+	stale  bool
+	err    error
 }
 
 // index returns repository r's index, read again when the copy is older

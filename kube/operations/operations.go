@@ -80,15 +80,25 @@ func (h *Handle) Progress(message string) error {
 // Step sets the phase and message of the step called name, adding it after
 // the others the first time, and marks the operation running.
 func (h *Handle) Step(name string, phase shared.OperationPhase, message string) error {
+	return h.StepWith(shared.OperationStep{Name: name, Phase: phase, Message: message})
+}
+
+// StepWith is Step with the whole step given: its facts (such as a
+// rollout's state) replace the step's.
+func (h *Handle) StepWith(step shared.OperationStep) error {
+	if step.Rollout != nil {
+		r := *step.Rollout
+		step.Rollout = &r
+	}
 	return h.update(func(op *shared.Operation) {
 		op.Phase = shared.OperationRunning
 		for i := range op.Steps {
-			if op.Steps[i].Name == name {
-				op.Steps[i].Phase, op.Steps[i].Message = phase, message
+			if op.Steps[i].Name == step.Name {
+				op.Steps[i] = step
 				return
 			}
 		}
-		op.Steps = append(op.Steps, shared.OperationStep{Name: name, Phase: phase, Message: message})
+		op.Steps = append(op.Steps, step)
 	})
 }
 
