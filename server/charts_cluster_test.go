@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedeck/kubedeck/kube/helm"
-	"github.com/kubedeck/kubedeck/kube/helm/helmtest"
-	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -29,24 +26,7 @@ func newChartsFixture(t *testing.T) *deployFixture {
 // its repositories and timeout.
 func newChartsFixtureWith(t *testing.T, opts helm.Options) *deployFixture {
 	t.Helper()
-	f := newClusterFixture(t, proxyConfig(), time.Second)
-	repo := helmtest.NewRepo(t, helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"})
-	opts.Repositories, opts.Timeout = []helm.Repository{{Name: "test", URL: repo.URL}}, 20*time.Second
-	hc, err := helm.New(f.client, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	cfg := proxyConfig()
-	cfg.AllowedHosts = append(cfg.AllowedHosts, "example.com")
-	s, err := New(cfg, Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)),
-		Kube: f.client, Objects: f.s.deps.Objects, Access: f.s.deps.Access,
-		Operations: operations.NewMemory(operations.MemoryOptions{}), Helm: hc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.s = s
-	return &deployFixture{clusterFixture: f, logs: logs}
+	return newChartsServer(t, proxyConfig(), time.Second, opts)
 }
 
 // install installs the web chart as release name in namespace as user
