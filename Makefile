@@ -49,8 +49,8 @@ $(STATICCHECK):
 	mkdir -p bin && GOBIN=$(CURDIR)/bin go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	mv bin/staticcheck $@
 
-bench: cluster-bin ## benchmarks: list pages, watch fan-out
-	go test -run '^$$' -bench . -benchmem ./kube/ ./server/
+bench: cluster-bin ## benchmarks: list pages, watch fan-out, Helm lists, catalog search, index reads
+	go test -run '^$$' -bench . -benchmem ./kube/ ./kube/helm/ ./server/
 
 image: ## build the container image (needs Docker)
 	docker build --build-arg VERSION=$(VERSION) -t kubedeck:$(VERSION) .
