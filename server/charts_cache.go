@@ -42,13 +42,24 @@ func (s *Server) watchReleaseSecrets() {
 
 // mark queues namespace; it never blocks.
 func (f *releaseForgetter) mark(namespace string) {
-	f.mu.Lock()
-	f.pending[namespace] = struct{}{}
-	f.mu.Unlock()
+	func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.pending[namespace] = struct{}{}
+	}()
 	select {
 	case f.wake <- struct{}{}:
 	default:
 	}
+}
+
+// take empties the queue.
+func (f *releaseForgetter) take() map[string]struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	batch := f.pending
+	f.pending = map[string]struct{}{}
+	return batch
 }
 
 // run forgets what is queued until ctx ends.
@@ -59,11 +70,7 @@ func (f *releaseForgetter) run(ctx context.Context) {
 			return
 		case <-f.wake:
 		}
-		f.mu.Lock()
-		batch := f.pending
-		f.pending = map[string]struct{}{}
-		f.mu.Unlock()
-		for ns := range batch {
+		for ns := range f.take() {
 			f.helm.Forget(ctx, ns)
 		}
 	}

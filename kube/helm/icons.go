@@ -126,10 +126,7 @@ func (c *Client) Icon(ctx context.Context, repository, chart string) (Icon, erro
 		return Icon{}, kube.NewError(kube.ErrNotFound, fmt.Sprintf("There is no chart repository %q.", repository), nil)
 	}
 	key := repository + "/" + chart
-	c.icons.mu.Lock()
-	e, ok := c.icons.entries[key]
-	c.icons.mu.Unlock()
-	if ok && time.Now().Before(e.expires) {
+	if e, ok := c.icons.get(key); ok && time.Now().Before(e.expires) {
 		return e.icon, e.err
 	}
 	st := c.index(ctx, r)
@@ -156,6 +153,14 @@ func (c *Client) Icon(ctx context.Context, repository, chart string) (Icon, erro
 	}
 	c.icons.keep(key, iconEntry{icon: icon, err: err})
 	return icon, err
+}
+
+// get is the entry of key.
+func (ic *iconCache) get(key string) (iconEntry, bool) {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	e, ok := ic.entries[key]
+	return e, ok
 }
 
 // keep stores an entry, making room by dropping expired entries, then any.

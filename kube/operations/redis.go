@@ -224,12 +224,7 @@ func (r *Redis) Watch(ctx context.Context, id, owner string) (shared.Operation, 
 	}
 	// Listen before reading, so that no state falls between the two.
 	w := &remoteWatcher{owner: owner, ch: make(chan shared.Operation, 1)}
-	r.mu.Lock()
-	if r.watchers[id] == nil {
-		r.watchers[id] = map[*remoteWatcher]struct{}{}
-	}
-	r.watchers[id][w] = struct{}{}
-	r.mu.Unlock()
+	r.addWatcher(id, w)
 	rec, err := r.read(ctx, id)
 	if err == nil && rec.Op.Owner != owner {
 		err = ErrNotFound
@@ -239,16 +234,63 @@ func (r *Redis) Watch(ctx context.Context, id, owner string) (shared.Operation, 
 		return shared.Operation{}, nil, err
 	}
 	op := r.present(rec)
-	r.mu.Lock()
-	w.seq = max(w.seq, rec.Seq)
-	finished := op.Done() || w.closed
-	r.mu.Unlock()
-	if finished || ctx.Err() != nil {
+	if r.seen(w, rec.Seq) || op.Done() || ctx.Err() != nil {
 		r.unwatch(id, w)
 		return op, w.ch, nil
 	}
 	context.AfterFunc(ctx, func() { r.unwatch(id, w) })
 	return op, w.ch, nil
+}
+
+// addWatcher registers w as a watcher of operation id.
+func (r *Redis) addWatcher(id string, w *remoteWatcher) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.watchers[id] == nil {
+		r.watchers[id] = map[*remoteWatcher]struct{}{}
+	}
+	r.watchers[id][w] = struct{}{}
+}
+
+// seen records that w has a state as new as seq, and says whether its
+// watch has ended meanwhile.
+func (r *Redis) seen(w *remoteWatcher, seq int64) (closed bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w.seq = max(w.seq, seq)
+	return w.closed
+}
+
+// watched lists the operations watched from this replica.
+func (r *Redis) watched() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]string, 0, len(r.watchers))
+	for id := range r.watchers {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// queue puts states on the writer's queue: over what is queued when
+// newest, else (states that failed to be written) only where nothing
+// newer came meanwhile.
+func (r *Redis) queue(states map[string]shared.Operation, newest bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, op := range states {
+		if _, newer := r.pending[id]; newest || !newer {
+			r.pending[id] = op
+		}
+	}
+}
+
+// tick is the next sequence number of a record.
+func (r *Redis) tick() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clock = max(r.clock+1, time.Now().UnixNano())
+	return r.clock
 }
 
 // remoteWatcher is a Watch of another replica's operation. Its fields are
@@ -333,9 +375,7 @@ func (r *Redis) present(rec record) shared.Operation {
 // changed is the local registry's OnChange: the state is queued for the
 // writer, the latest per operation.
 func (r *Redis) changed(op shared.Operation) {
-	r.mu.Lock()
-	r.pending[op.ID] = op
-	r.mu.Unlock()
+	r.queue(map[string]shared.Operation{op.ID: op}, true)
 	select {
 	case r.kick <- struct{}{}:
 	default:
@@ -403,10 +443,7 @@ func (r *Redis) flush(ctx context.Context, states map[string]shared.Operation) {
 	now := r.now()
 	pipe := r.client.Pipeline()
 	for _, op := range states {
-		r.mu.Lock()
-		r.clock = max(r.clock+1, time.Now().UnixNano())
-		rec := record{Seq: r.clock, LeaseUntil: now.Add(r.lease).UnixMilli(), Op: op}
-		r.mu.Unlock()
+		rec := record{Seq: r.tick(), LeaseUntil: now.Add(r.lease).UnixMilli(), Op: op}
 		val, err := r.seal(rec)
 		if err != nil {
 			r.log.Error("operations: encode a record", "id", op.ID, "err", err)
@@ -425,13 +462,7 @@ func (r *Redis) flush(ctx context.Context, states map[string]shared.Operation) {
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		r.log.Warn("operations: redis write failed; will retry", "err", err, "states", len(states))
-		r.mu.Lock()
-		for id, op := range states {
-			if _, newer := r.pending[id]; !newer {
-				r.pending[id] = op
-			}
-		}
-		r.mu.Unlock()
+		r.queue(states, false)
 	}
 }
 
@@ -471,13 +502,7 @@ func (r *Redis) subscribe(ctx context.Context) {
 
 // reread reads the record of every watched operation and delivers it.
 func (r *Redis) reread(ctx context.Context) {
-	r.mu.Lock()
-	ids := make([]string, 0, len(r.watchers))
-	for id := range r.watchers {
-		ids = append(ids, id)
-	}
-	r.mu.Unlock()
-	for _, id := range ids {
+	for _, id := range r.watched() {
 		if rec, err := r.read(ctx, id); err == nil {
 			// A re-read may bring the state already sent; present it anew
 			// when its lease has since run out.
