@@ -38,24 +38,7 @@ func TestChartsBrowser(t *testing.T) {
 	c := newObjectsCluster(t)
 	ns := c.namespaceFor(t, "charts-e2e")
 	repo := helmtest.NewRepo(t, helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"})
-	// The repository reaches the Helm client as the flags give it.
-	cfg, err := parseConfig([]string{"--helm-repo", "test=" + repo.URL, "--helm-timeout", "2m"},
-		func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hopts, err := cfg.helmOptions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hc, err := helm.New(c.client, hopts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	origin := serveKubedeck(t, server.Config{Auth: server.AuthConfig{
-		Mode: server.AuthDev, DevUser: kube.User{Name: objectsDevUser, Groups: []string{"developers"}},
-	}}, server.Deps{Kube: c.client, Objects: c.objects, Access: c.access, Helm: hc,
-		Operations: operations.NewMemory(operations.MemoryOptions{})})
+	origin := serveWithRepo(t, c, repo.URL)
 
 	ctx := newBrowser(t, chromium)
 	console := watchConsole(ctx)
@@ -131,9 +114,44 @@ func TestChartsBrowser(t *testing.T) {
 		waitFor(`document.getElementById("kd-drawer") === null`),
 		waitFor(row+` === null`))
 	t.Logf("the release left the list %v after the confirmation", time.Since(start).Round(time.Millisecond))
-	if errs := console.take(); len(errs) > 0 {
+	// Chromium logs every refused request: the install refused for its
+	// values (400), and the test chart's icon, whose host does not exist
+	// here (404: the page shows the letter instead). Nothing else may be.
+	var errs []string
+	for _, e := range console.take() {
+		if strings.Contains(e, "Failed to load resource: the server responded with a status of 400") ||
+			strings.Contains(e, "Failed to load resource: the server responded with a status of 404") {
+			continue
+		}
+		errs = append(errs, e)
+	}
+	if len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// serveWithRepo serves Kubedeck in dev auth mode on c with the chart
+// repository at url as "test", given to the Helm client as the flags give
+// it.
+func serveWithRepo(t *testing.T, c *objectsCluster, url string) string {
+	t.Helper()
+	cfg, err := parseConfig([]string{"--helm-repo", "test=" + url, "--helm-timeout", "2m"},
+		func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hopts, err := cfg.helmOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := helm.New(c.client, hopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveKubedeck(t, server.Config{Auth: server.AuthConfig{
+		Mode: server.AuthDev, DevUser: kube.User{Name: objectsDevUser, Groups: []string{"developers"}},
+	}}, server.Deps{Kube: c.client, Objects: c.objects, Access: c.access, Helm: hc,
+		Operations: operations.NewMemory(operations.MemoryOptions{})})
 }
 
 // checkCatalogSearch searches the catalog as a user types: a search with

@@ -18,6 +18,7 @@ type chartsCatalogView struct {
 	Box     string // what the search box holds
 	Catalog chartsCatalog
 	Chosen  string // the chart whose install form is open ("<repository>/<chart>")
+	Root    string // the API's root, which icon paths are relative to ("" shows no images)
 
 	onSearch func(app.Context, string)
 	onChoose func(app.Context, shared.CatalogChart)
@@ -31,6 +32,10 @@ func (v *chartsCatalogView) Showing(box string, c chartsCatalog, chosen string) 
 	v.Box, v.Catalog, v.Chosen = box, c, chosen
 	return v
 }
+
+// IconRoot sets the API's root, which the charts' icon paths are
+// relative to.
+func (v *chartsCatalogView) IconRoot(root string) *chartsCatalogView { v.Root = root; return v }
 
 // OnSearch sets what typing in the search box does.
 func (v *chartsCatalogView) OnSearch(f func(app.Context, string)) *chartsCatalogView {
@@ -115,7 +120,7 @@ func (v *chartsCatalogView) card(ch shared.CatalogChart) app.UI {
 	}
 	return app.Li().Class("kd-card kd-release-card kd-catalog-card").DataSet("chart", ref).DataSet("stale", stale).Body(
 		app.Div().Class("kd-release-card-head").Body(
-			releaseIcon(shared.Release{Chart: ch.Name}),
+			newChartIcon().Of(ch.Name, iconURL(v.Root, ch.IconPath)),
 			app.Div().Class("kd-release-card-title").Body(
 				app.H3().Class("kd-release-name").Text(ch.Name),
 				app.P().Class("kd-muted").Text("from "+ch.Repository),

@@ -41,6 +41,8 @@ type chartsPage struct {
 	search  objectsSearch // the catalog's search box; the view follows it after a pause
 	catalog chartsCatalog
 	install chartInstall
+	live    chartsLive
+	upgrade releaseUpgrade
 
 	// Set while the page runs in the browser.
 	running bool
@@ -111,6 +113,7 @@ func (p *chartsPage) end() {
 		f.stop()
 	}
 	p.follows = nil
+	p.live.stop()
 	p.running = false
 }
 
@@ -130,13 +133,14 @@ func (p *chartsPage) Render() app.UI {
 		app.Div().ID("kd-charts-panel").Role("tabpanel").Aria("labelledby", p.tabID()).Body(
 			app.If(p.view.Catalog, p.catalogPanel).Else(func() app.UI { return p.releasesPanel(shown, now) }),
 		),
-		app.If(p.detail.open(), func() app.UI {
+		app.If(p.detail.open() && p.upgrade.isOpen(), p.upgradePanel).ElseIf(p.detail.open(), func() app.UI {
 			return newReleaseDrawer().
 				Release(p.detail.ref).
 				Loaded(p.detail.status, p.detail.reply, p.detail.err).
 				Busy(p.ops.busy(p.detail.ref.Namespace, p.detail.ref.Name)).
-				At(now).
+				At(now).IconRoot(p.apiRoot()).
 				OnClose(p.closeDetail).OnRetry(p.retryDetail).OnRollback(p.rollback).OnUninstall(p.askUninstallShown).
+				OnUpgrade(p.startUpgrade).
 				Guard(p.wrap)
 		}),
 		app.If(p.confirm.open(), func() app.UI {
@@ -183,7 +187,7 @@ func (p *chartsPage) catalogPanel() app.UI {
 				OnChange(p.changeInstall).OnSubmit(p.submitInstall).OnCancel(p.closeInstall).
 				OnEdit(p.editInstall).OnDone(p.showReleases).Guard(p.wrap)
 		}),
-		newChartsCatalogView().Showing(p.search.text, p.catalog, p.view.Chart).
+		newChartsCatalogView().Showing(p.search.text, p.catalog, p.view.Chart).IconRoot(p.apiRoot()).
 			OnSearch(p.typeCatalogSearch).OnChoose(p.chooseChart).OnRetry(p.retryCatalog).Guard(p.wrap),
 	)
 }
@@ -237,7 +241,7 @@ func (p *chartsPage) body(shown []shared.Release, now time.Time) app.UI {
 		return app.P().Class("kd-state kd-state-empty").Text("No releases match the filter.")
 	}
 	count := app.P().Class("kd-muted kd-release-count").Role("status").Text(countText(len(shown), len(p.list.releases)))
-	props := releaseViewProps{Releases: shown, Selected: p.sel.keys, AllOn: p.sel.allOf(shown), Now: now,
+	props := ReleaseViewProps{Releases: withIconURLs(shown, p.apiRoot()), Selected: p.sel.keys, AllOn: p.sel.allOf(shown), Now: now,
 		onToggle: p.toggle, onToggleAll: p.toggleAll, onOpen: p.openDetail}
 	if p.layout == layoutGrid {
 		return app.Div().Class("kd-list").Aria("busy", p.list.status == statusLoading).Body(count,
@@ -258,7 +262,10 @@ func countText(shown, all int) string {
 	return strconv.Itoa(shown) + " of " + strconv.Itoa(all) + " releases"
 }
 
-func (p *chartsPage) setFilter(ctx app.Context, f chartsFilter) { p.filter = f }
+func (p *chartsPage) setFilter(ctx app.Context, f chartsFilter) {
+	p.filter = f
+	p.syncLive()
+}
 
 func (p *chartsPage) setLayout(ctx app.Context, l chartsLayout) {
 	p.layout = l
@@ -268,6 +275,15 @@ func (p *chartsPage) setLayout(ctx app.Context, l chartsLayout) {
 func (p *chartsPage) toggle(ctx app.Context, key string) { p.sel.toggle(key) }
 
 func (p *chartsPage) toggleAll(ctx app.Context) { p.sel.toggleAll(p.shown()) }
+
+// apiRoot is the API's root URL ("" while the page does not run in the
+// browser).
+func (p *chartsPage) apiRoot() string {
+	if p.Link == nil || p.Link.api == nil {
+		return ""
+	}
+	return p.Link.api.root
+}
 
 // wrap is the page's guard, handed to its parts.
 func (p *chartsPage) wrap(h app.EventHandler) app.EventHandler { return p.guard(h) }

@@ -18,8 +18,7 @@ import (
 // The page's timers.
 const (
 	// chartsPollEvery is how often the list is read again while the page
-	// shows (the server reads the releases anew each time; no live
-	// updates of releases over the socket yet).
+	// shows and the socket does not bring every change (see charts_live.go).
 	chartsPollEvery = 15 * time.Second
 	// chartsOpPollEvery is how often a followed operation is asked about
 	// while the socket does not bring its states.
@@ -47,6 +46,7 @@ func (p *chartsPage) load(background bool) {
 			if p.list.loaded(seq, list, err) && err == nil {
 				p.sel.prune(p.list.releases)
 			}
+			p.liveLoaded()
 		})
 	})
 }
@@ -63,7 +63,7 @@ func (p *chartsPage) poll(stop context.Context, ui app.Context) {
 			return
 		case <-t.C:
 			ui.Dispatch(func(ctx app.Context) {
-				if p.running && p.list.status != statusLoading {
+				if p.running && p.list.status != statusLoading && !p.live.covered() {
 					p.load(true)
 				}
 			})
@@ -224,6 +224,7 @@ func (p *chartsPage) operationState(ctx app.Context, op shared.Operation) {
 		return
 	}
 	p.install.progress(op)
+	p.upgrade.form.progress(op)
 	final, last := p.ops.ended(op)
 	if !final {
 		return
@@ -244,6 +245,7 @@ func (p *chartsPage) operationState(ctx app.Context, op shared.Operation) {
 // (it expired, or the server restarted).
 func (p *chartsPage) operationLost(ctx app.Context, id string) {
 	p.install.lost(id)
+	p.upgrade.form.lost(id)
 	was, last := p.ops.lost(id)
 	if !was {
 		return

@@ -36,12 +36,14 @@ type releaseDrawer struct {
 	Error   string
 	Working bool // an operation on the release is being followed
 	Now     time.Time
+	Root    string // the API's root, which the icon's path is relative to
 
 	tab        releaseTab
 	onClose    func(app.Context)
 	onRetry    func(app.Context)
 	onRollback func(app.Context, int)
 	onRemove   func(app.Context)
+	onUpgrade  func(app.Context)
 }
 
 func newReleaseDrawer() *releaseDrawer { return &releaseDrawer{} }
@@ -60,6 +62,12 @@ func (d *releaseDrawer) Busy(b bool) *releaseDrawer { d.Working = b; return d }
 
 // At sets the time ages count from.
 func (d *releaseDrawer) At(now time.Time) *releaseDrawer { d.Now = now; return d }
+
+// IconRoot sets the API's root, which the chart's icon path is relative to.
+func (d *releaseDrawer) IconRoot(root string) *releaseDrawer { d.Root = root; return d }
+
+// OnUpgrade sets what Upgrade does (it opens the upgrade form).
+func (d *releaseDrawer) OnUpgrade(f func(app.Context)) *releaseDrawer { d.onUpgrade = f; return d }
 
 // OnClose sets what Close and Escape do.
 func (d *releaseDrawer) OnClose(f func(app.Context)) *releaseDrawer { d.onClose = f; return d }
@@ -101,6 +109,7 @@ func (d *releaseDrawer) Render() app.UI {
 				app.H2().ID("kd-drawer-title").Text(d.Ref.Namespace+"/"+d.Ref.Name),
 			),
 			app.Div().Class("kd-drawer-tools").Body(
+				d.upgradeButton(),
 				disabledIf(app.Button().Type("button").ID("kd-drawer-uninstall").Class("kd-button kd-danger"), d.Working).
 					Aria("label", "Uninstall release "+d.Ref.Name).OnClick(d.guard(d.remove)).Text("Uninstall"),
 				app.Button().Type("button").ID("kd-drawer-close").Class("kd-button").
@@ -179,7 +188,7 @@ func yamlOr(src, none string) app.UI {
 func (d *releaseDrawer) overview() app.UI {
 	r := d.Detail.Release
 	return app.Div().Body(
-		app.Div().Class("kd-release-overview-head").Body(releaseIcon(r), releaseStatus(r)),
+		app.Div().Class("kd-release-overview-head").Body(newChartIcon().Of(r.Chart, iconURL(d.Root, r.IconPath)), releaseStatus(r)),
 		app.If(r.Stuck, func() app.UI {
 			return app.P().Class("kd-note kd-stuck-note").Role("note").
 				Text("This release is stuck in " + r.Status + ": no operation is working on it, and upgrades are blocked. Roll it back to a revision under History to recover.")

@@ -13,14 +13,14 @@ type releaseGrid struct {
 	app.Compo
 	guarded
 
-	releaseViewProps
+	ReleaseViewProps
 }
 
 func newReleaseGrid() *releaseGrid { return &releaseGrid{} }
 
 // With sets what the grid shows and does.
-func (g *releaseGrid) With(p releaseViewProps) *releaseGrid {
-	g.releaseViewProps = p
+func (g *releaseGrid) With(p ReleaseViewProps) *releaseGrid {
+	g.ReleaseViewProps = p
 	return g
 }
 

@@ -13,14 +13,14 @@ type releaseTable struct {
 	app.Compo
 	guarded
 
-	releaseViewProps
+	ReleaseViewProps
 }
 
 func newReleaseTable() *releaseTable { return &releaseTable{} }
 
 // With sets what the table shows and does.
-func (t *releaseTable) With(p releaseViewProps) *releaseTable {
-	t.releaseViewProps = p
+func (t *releaseTable) With(p ReleaseViewProps) *releaseTable {
+	t.ReleaseViewProps = p
 	return t
 }
 

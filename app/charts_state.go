@@ -335,11 +335,13 @@ func updatedText(t time.Time, now time.Time) string {
 	return ageOf(t.Unix(), now)
 }
 
-// releaseViewProps is what the releases table and grid show and do: the
+// ReleaseViewProps is what the releases table and grid show and do: the
 // releases, which are selected and whether all are, the time the updated
-// column counts from, and what ticking a box (with the release's key),
-// the select-all box and a Details button do.
-type releaseViewProps struct {
+// column counts from, and what ticking a box (with the release's key), the
+// select-all box and a Details button do. It is exported because go-app
+// passes only exported fields to a component already on the page: an
+// unexported one kept the table showing its first releases.
+type ReleaseViewProps struct {
 	Releases []shared.Release
 	Selected map[string]bool
 	AllOn    bool

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,5 +238,71 @@ func TestChartsUpdatedText(t *testing.T) {
 	}
 	if got := updatedText(now.Add(-5*time.Minute), now); got != "5m" {
 		t.Errorf("5 minutes: %q", got)
+	}
+}
+
+func TestIconURL(t *testing.T) {
+	const root = "https://kd.example/v2/api/v1"
+	tests := []struct{ name, root, path, want string }{
+		{"the icon route", root, "catalog/icon?chart=web&repo=test", root + "/catalog/icon?chart=web&repo=test"},
+		{"a leading slash", root + "/", "/catalog/icon?repo=test&chart=web", root + "/catalog/icon?repo=test&chart=web"},
+		{"no icon", root, "", ""},
+		{"not in the browser", "", "catalog/icon?chart=web&repo=test", ""},
+		{"another route", root, "charts/web", ""},
+		{"another site", root, "https://evil.example/x.svg", ""},
+		{"a protocol-relative address", root, "//evil.example/catalog/icon?x", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := iconURL(tc.root, tc.path); got != tc.want {
+				t.Errorf("iconURL(%q, %q) = %q, want %q", tc.root, tc.path, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestChartIconChoice(t *testing.T) {
+	const src = "https://kd.example/api/v1/catalog/icon?chart=web&repo=test"
+	tests := []struct {
+		name, src, failed string
+		want              []string
+		notWant           []string
+	}{
+		{"an icon", src, "", []string{"<img", `src="` + src, `role="presentation"`, "aria-hidden"}, []string{">W</span>"}},
+		{"no icon: the letter", "", "", []string{">W</span>", "aria-hidden"}, []string{"<img"}},
+		{"the icon failed: the letter", src, src, []string{">W</span>"}, []string{"<img"}},
+		{"another icon failed", src, src + "x", []string{"<img"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, want := showsImage(tc.src, tc.failed), tc.src != "" && tc.src != tc.failed; got != want {
+				t.Errorf("showsImage = %v, want %v", got, want)
+			}
+			c := newChartIcon().Of("web", tc.src)
+			c.failed = tc.failed
+			html := renderPage(t, c)
+			for _, w := range tc.want {
+				if !strings.Contains(html, w) {
+					t.Errorf("missing %q in %s", w, html)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(html, w) {
+					t.Errorf("unexpected %q in %s", w, html)
+				}
+			}
+		})
+	}
+}
+
+func TestReleaseIconsResolved(t *testing.T) {
+	rs := []shared.Release{{Name: "a", IconPath: "catalog/icon?chart=web&repo=test"}, {Name: "b"}}
+	got := withIconURLs(slices.Clone(rs), "http://h/v2/api/v1")
+	want := []string{"http://h/v2/api/v1/catalog/icon?chart=web&repo=test", ""}
+	if diff := cmp.Diff(want, []string{got[0].IconPath, got[1].IconPath}); diff != "" {
+		t.Errorf("icon URLs (-want +got):\n%s", diff)
+	}
+	if rs[0].IconPath != "catalog/icon?chart=web&repo=test" {
+		t.Errorf("the caller's releases changed: %q", rs[0].IconPath)
 	}
 }
