@@ -251,6 +251,7 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 	// Release lists are signed like the access decisions: whoever can write
 	// to Redis cannot make Kubedeck show a release that does not exist.
 	hopts.Lists = cache.NewSigned(cache.Named(store, "charts", metrics), aopts.Key)
+	hopts.Catalogs = cache.NewSigned(cache.Named(store, "catalog", metrics), aopts.Key)
 	if deps.Helm, err = helm.New(kc, hopts); err != nil {
 		return err
 	}

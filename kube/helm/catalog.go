@@ -29,18 +29,15 @@ func (c *Client) Catalog(ctx context.Context, q string) (shared.Catalog, error) 
 	)
 	for _, r := range c.opts.Repositories {
 		wg.Go(func() {
-			st := c.index(ctx, r)
-			var charts []shared.CatalogChart
-			if st.index != nil {
-				charts = search(st.charts, q)
-			}
+			st := c.repositoryCharts(ctx, r)
+			charts := search(st.charts, q)
 			mu.Lock()
 			defer mu.Unlock()
 			out.Charts = append(out.Charts, charts...)
 			switch {
 			case st.stale:
 				out.Stale = append(out.Stale, r.Name)
-			case st.index == nil:
+			case st.charts == nil:
 				if out.Errors == nil {
 					out.Errors = map[string]string{}
 				}

@@ -64,6 +64,9 @@ type Options struct {
 	// Lists is the cache of release lists, per namespace, that replicas
 	// share (listcache.go); nil for none.
 	Lists cache.Cache
+	// Catalogs is the cache of repositories' listings that replicas share
+	// (catalog_shared.go); nil for none.
+	Catalogs cache.Cache
 }
 
 // Client does Kubedeck's Helm work: releases (as the user who asks) and
@@ -81,6 +84,8 @@ type Client struct {
 	discovery *discoveryCache
 	// icons keeps the charts' icons (icons.go).
 	icons *iconCache
+	// shared keeps the listings read back from Catalogs.
+	shared sharedCatalogs
 	// lists counts the invalidations of cached release lists.
 	lists listGenerations
 	// retryDelay is the wait before the second attempt at reading an index;

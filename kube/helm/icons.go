@@ -320,6 +320,14 @@ func (c *Client) IconPath(chart, icon string) string {
 		idx := e.index
 		e.token <- struct{}{}
 		if idx == nil {
+			// Another replica's listing, read back from the shared cache,
+			// names the newest version's icon.
+			items, _ := c.shared.get(r.Name, c.opts.IndexTTL)
+			for _, it := range items {
+				if it.chart.Name == chart && it.chart.Icon == icon {
+					return CatalogIconPath(r.Name, chart)
+				}
+			}
 			continue
 		}
 		for _, v := range idx.Entries[chart] {
