@@ -120,8 +120,9 @@ func TestDeployPageStates(t *testing.T) {
 			"Kubernetes would refuse an object; see the verdicts above."}, nil},
 		{"progress", func() *deployPage {
 			p := loadedDeployPage(t)
-			prog := newDeployProgress(deployOp(shared.OperationRunning, "deployment:succeeded:Created Deployment web.",
-				"rollout:running:Pending: 0 of 1 replicas ready, 1 updated, 0 available. 0/1 nodes are available: insufficient cpu."))
+			prog := newDeployProgress(withRollout(deployOp(shared.OperationRunning, "deployment:succeeded:Created Deployment web.",
+				"rollout:running:Pending: 0 of 1 replicas ready, 1 updated, 0 available. 0/1 nodes are available: insufficient cpu."),
+				shared.PhasePending, 0, 1, "0/1 nodes are available: insufficient cpu."))
 			p.progress = &prog
 			return p
 		}, []string{`id="deploy-progress"`, `data-phase="Pending"`, "Deploying team-a/web…", "Created Deployment web.",

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -206,7 +208,7 @@ func (r *Redis) Get(ctx context.Context, id, owner string) (shared.Operation, er
 	if op, err := r.local.Get(ctx, id, owner); err == nil {
 		return op, nil
 	}
-	rec, err := r.read(ctx, id)
+	rec, err := r.readAfterRestart(ctx, id)
 	if err != nil {
 		return shared.Operation{}, err
 	}
@@ -225,7 +227,7 @@ func (r *Redis) Watch(ctx context.Context, id, owner string) (shared.Operation, 
 	// Listen before reading, so that no state falls between the two.
 	w := &remoteWatcher{owner: owner, ch: make(chan shared.Operation, 1)}
 	r.addWatcher(id, w)
-	rec, err := r.read(ctx, id)
+	rec, err := r.readAfterRestart(ctx, id)
 	if err == nil && rec.Op.Owner != owner {
 		err = ErrNotFound
 	}
@@ -387,7 +389,7 @@ func (r *Redis) changed(op shared.Operation) {
 // holds when Redis has lost them.
 func (r *Redis) write(ctx context.Context) {
 	defer r.done.Done()
-	tick := time.NewTicker(r.lease / 15)
+	tick := time.NewTicker(r.epochEvery())
 	defer tick.Stop()
 	lastRenew := time.Time{}
 	for {
@@ -526,6 +528,60 @@ func (r *Redis) seqOf(id string, rec record) int64 {
 	}
 	return top + 1
 }
+
+// restartGrace is how long after Redis started an operation not found may
+// still be on its way back: its replica writes it again within an epoch
+// check (write).
+const restartGrace = 5 * time.Second
+
+// readAfterRestart is read, but for an operation not found while Redis has
+// just started (without persistence, it came back empty): it reads again
+// until the running replica has written its records back (within an epoch
+// check; it waits a second at most), so a user following an operation
+// across a Redis restart does not lose it.
+func (r *Redis) readAfterRestart(ctx context.Context, id string) (record, error) {
+	rec, err := r.read(ctx, id)
+	if !errors.Is(err, ErrNotFound) || !r.justStarted(ctx) {
+		return rec, err
+	}
+	deadline := time.NewTimer(max(2*r.epochEvery(), time.Second))
+	defer deadline.Stop()
+	retry := time.NewTicker(r.epochEvery() / 4)
+	defer retry.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return rec, err
+		case <-deadline.C:
+			return rec, err
+		case <-retry.C:
+			if rec, err = r.read(ctx, id); !errors.Is(err, ErrNotFound) {
+				return rec, err
+			}
+		}
+	}
+}
+
+// justStarted says whether Redis has been up for less than restartGrace.
+func (r *Redis) justStarted(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
+	defer cancel()
+	info, err := r.client.Info(ctx, "server").Result()
+	if err != nil {
+		return false
+	}
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "uptime_in_seconds:"); ok {
+			n, err := strconv.Atoi(v)
+			return err == nil && time.Duration(n)*time.Second < restartGrace
+		}
+	}
+	return false
+}
+
+// epochEvery is how often the writer checks whether Redis lost its
+// records.
+func (r *Redis) epochEvery() time.Duration { return r.lease / 60 }
 
 // read reads and opens the record of operation id.
 func (r *Redis) read(ctx context.Context, id string) (record, error) {

@@ -265,3 +265,26 @@ func TestRedisDownAtStart(t *testing.T) {
 		return err == nil && got.Phase == shared.OperationSucceeded
 	})
 }
+
+// Right after Redis restarts empty, an operation asked for on another
+// replica is found once its replica has written it back, rather than
+// answered "not found" in the meantime.
+func TestRedisRestartDoesNotLoseAFollower(t *testing.T) {
+	srv := redistest.Start(t)
+	// A long lease makes the writer's checks slow enough to be caught.
+	a, b := replica(t, srv, RedisOptions{Lease: 30 * time.Second}), replica(t, srv, RedisOptions{Lease: 30 * time.Second})
+	ctx := context.Background()
+	op, _ := start(t, a, "alice")
+	eventually(t, "b sees the operation", 5*time.Second, func() bool {
+		_, err := b.Get(ctx, op.ID, "alice")
+		return err == nil
+	})
+	srv.Kill()
+	srv.Restart()
+	if _, ch, err := b.Watch(ctx, op.ID, "alice"); err != nil || ch == nil {
+		t.Fatalf("Watch right after the restart: %v", err)
+	}
+	if _, err := b.Get(ctx, "NOSUCHOPERATION", "alice"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an unknown operation after the restart: %v, want ErrNotFound", err)
+	}
+}
