@@ -87,9 +87,13 @@ type Redis struct {
 	// replica names this process's epoch key.
 	replica string
 
-	mu       sync.Mutex
-	clock    int64                       // the last sequence number given
-	pending  map[string]shared.Operation // states not yet written
+	mu      sync.Mutex
+	clock   int64               // the last sequence number given
+	pending map[string]numbered // states not yet written
+	// seqs holds the number of each local operation's latest state, so
+	// that writing it again (to renew its lease, or after Redis lost it)
+	// is not a new state to watchers.
+	seqs     map[string]int64
 	watchers map[string]map[*remoteWatcher]struct{}
 	kick     chan struct{}
 
@@ -139,7 +143,7 @@ func NewRedis(opts RedisOptions) (*Redis, error) {
 	}
 	r := &Redis{
 		client: redis.NewClient(ro), key: opts.Key, prefix: opts.Prefix, lease: opts.Lease, log: opts.Log,
-		replica: rand.Text(), pending: map[string]shared.Operation{},
+		replica: rand.Text(), pending: map[string]numbered{}, seqs: map[string]int64{},
 		watchers: map[string]map[*remoteWatcher]struct{}{}, kick: make(chan struct{}, 1),
 	}
 	mo := opts.Memory
@@ -254,11 +258,19 @@ func (r *Redis) addWatcher(id string, w *remoteWatcher) {
 	r.watchers[id][w] = struct{}{}
 }
 
-// seen records that w has a state as new as seq, and says whether its
-// watch has ended meanwhile.
+// seen records that w's Watch answers with the state numbered seq, and says
+// whether its watch has ended meanwhile. A state sent on the channel that
+// is not newer (a message that raced the read) is taken back: the channel
+// carries only later states.
 func (r *Redis) seen(w *remoteWatcher, seq int64) (closed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !w.closed && w.seq <= seq {
+		select {
+		case <-w.ch:
+		default:
+		}
+	}
 	w.seq = max(w.seq, seq)
 	return w.closed
 }
@@ -274,15 +286,44 @@ func (r *Redis) watched() []string {
 	return ids
 }
 
+// numbered is a state of an operation with its number: a later state has
+// a higher one.
+type numbered struct {
+	op  shared.Operation
+	seq int64
+}
+
 // queue puts states on the writer's queue: over what is queued when
 // newest, else (states that failed to be written) only where nothing
 // newer came meanwhile.
-func (r *Redis) queue(states map[string]shared.Operation, newest bool) {
+func (r *Redis) queue(states map[string]numbered, newest bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for id, op := range states {
+	for id, st := range states {
 		if _, newer := r.pending[id]; newest || !newer {
-			r.pending[id] = op
+			r.pending[id] = st
+		}
+		if newest {
+			r.seqs[id] = st.seq
+		}
+	}
+}
+
+// latestSeq is the number of local operation id's latest state.
+func (r *Redis) latestSeq(id string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seqs[id]
+}
+
+// forgetSeqs drops the numbers of operations the local registry no longer
+// holds.
+func (r *Redis) forgetSeqs(held map[string]bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id := range r.seqs {
+		if !held[id] {
+			delete(r.seqs, id)
 		}
 	}
 }
@@ -377,7 +418,7 @@ func (r *Redis) present(rec record) shared.Operation {
 // changed is the local registry's OnChange: the state is queued for the
 // writer, the latest per operation.
 func (r *Redis) changed(op shared.Operation) {
-	r.queue(map[string]shared.Operation{op.ID: op}, true)
+	r.queue(map[string]numbered{op.ID: {op: op, seq: r.tick()}}, true)
 	select {
 	case r.kick <- struct{}{}:
 	default:
@@ -404,9 +445,15 @@ func (r *Redis) write(ctx context.Context) {
 			lost := r.lost(ctx)
 			if lost || time.Since(lastRenew) >= r.lease/3 {
 				lastRenew = time.Now()
-				for _, op := range r.local.Snapshot() {
+				snapshot := r.local.Snapshot()
+				held := make(map[string]bool, len(snapshot))
+				for _, op := range snapshot {
+					held[op.ID] = true
+				}
+				r.forgetSeqs(held)
+				for _, op := range snapshot {
 					if _, queued := states[op.ID]; !queued && (lost || !op.Done()) {
-						states[op.ID] = op
+						states[op.ID] = numbered{op: op, seq: r.latestSeq(op.ID)}
 					}
 				}
 			}
@@ -416,11 +463,11 @@ func (r *Redis) write(ctx context.Context) {
 }
 
 // takePending empties the queue.
-func (r *Redis) takePending() map[string]shared.Operation {
+func (r *Redis) takePending() map[string]numbered {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := r.pending
-	r.pending = map[string]shared.Operation{}
+	r.pending = map[string]numbered{}
 	return out
 }
 
@@ -436,7 +483,7 @@ func (r *Redis) lost(ctx context.Context) bool {
 
 // flush writes states to Redis and publishes them; what fails goes back to
 // the queue, unless a newer state of it came meanwhile.
-func (r *Redis) flush(ctx context.Context, states map[string]shared.Operation) {
+func (r *Redis) flush(ctx context.Context, states map[string]numbered) {
 	if len(states) == 0 {
 		return
 	}
@@ -444,8 +491,9 @@ func (r *Redis) flush(ctx context.Context, states map[string]shared.Operation) {
 	defer cancel()
 	now := r.now()
 	pipe := r.client.Pipeline()
-	for _, op := range states {
-		rec := record{Seq: r.tick(), LeaseUntil: now.Add(r.lease).UnixMilli(), Op: op}
+	for _, st := range states {
+		op := st.op
+		rec := record{Seq: st.seq, LeaseUntil: now.Add(r.lease).UnixMilli(), Op: op}
 		val, err := r.seal(rec)
 		if err != nil {
 			r.log.Error("operations: encode a record", "id", op.ID, "err", err)
