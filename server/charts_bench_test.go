@@ -10,11 +10,12 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kubedeck/kubedeck/internal/memtest"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -126,9 +127,9 @@ func BenchmarkChartsList(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			hc.Forget(ctx, ns)
-			before := heapInuse()
+			before := memtest.InUse()
 			b.StartTimer()
-			stop := heapPeak()
+			stop := memtest.Peak()
 			l := list()
 			top := stop()
 			check(l)
@@ -225,45 +226,4 @@ func createAll(b *testing.B, f *deployFixture, secrets []*corev1.Secret) {
 	if first != nil {
 		b.Fatal(first)
 	}
-}
-
-// heapPeak samples the heap in use every millisecond until the returned
-// stop is called, which returns the highest value seen.
-func heapPeak() (stop func() uint64) {
-	var (
-		peak uint64
-		wg   sync.WaitGroup
-		done = make(chan struct{})
-	)
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapInuse)
-	}
-	wg.Go(func() {
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			sample()
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		sample()
-		return peak
-	}
-}
-
-// heapInuse is the heap in use after a collection.
-func heapInuse() uint64 {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	return ms.HeapInuse
 }

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/kubedeck/kubedeck/internal/memtest"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/repo"
@@ -56,47 +57,6 @@ func syntheticIndex(tb testing.TB, charts, versions int) []byte {
 		tb.Fatal(err)
 	}
 	return out
-}
-
-// heapPeak samples the heap in use every millisecond until the returned
-// stop is called, which returns the highest value seen.
-func heapPeak() (stop func() uint64) {
-	var (
-		peak uint64
-		wg   sync.WaitGroup
-		done = make(chan struct{})
-	)
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapInuse)
-	}
-	wg.Go(func() {
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			sample()
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		sample()
-		return peak
-	}
-}
-
-// heapInuse is the heap in use after a collection.
-func heapInuse() uint64 {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	return ms.HeapInuse
 }
 
 // reportPercentiles puts the p50 and p95 of ds, in milliseconds, in the
@@ -176,9 +136,9 @@ func BenchmarkIndexRead20MiB(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		c := offlineClient(b, Options{Repositories: repositoriesOf(r)})
-		before := heapInuse()
+		before := memtest.InUse()
 		b.StartTimer()
-		stop := heapPeak()
+		stop := memtest.Peak()
 		got, err := c.Catalog(b.Context(), "no such chart")
 		top := stop()
 		b.StopTimer()
@@ -186,7 +146,7 @@ func BenchmarkIndexRead20MiB(b *testing.B) {
 			b.Fatalf("catalog of a %.1f MiB index: %+v, %v", size, got.Errors, err)
 		}
 		peak = max(peak, float64(top-min(top, before))/(1<<20))
-		after := heapInuse()
+		after := memtest.InUse()
 		retained = max(retained, float64(after-min(after, before))/(1<<20))
 		runtime.KeepAlive(c)
 		b.StartTimer()
