@@ -25,16 +25,7 @@ func (p *chartsPage) setView(ctx app.Context, v chartsView) {
 }
 
 // writeURL puts the view in the address bar without navigating.
-func (p *chartsPage) writeURL(ctx app.Context) {
-	if !app.IsClient {
-		return
-	}
-	u := *ctx.Page().URL()
-	u.RawQuery = p.view.encode()
-	if u.String() != ctx.Page().URL().String() {
-		ctx.Page().ReplaceURL(&u)
-	}
-}
+func (p *chartsPage) writeURL(ctx app.Context) { replaceQuery(ctx, p.view.encode()) }
 
 // syncInstall opens the install form of the chart the view names once the
 // catalog lists it, and closes a form the view no longer names (unless

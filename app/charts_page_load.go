@@ -55,20 +55,11 @@ func (p *chartsPage) retryList(ctx app.Context, e app.Event) { p.load(false) }
 
 // poll reads the list again now and then.
 func (p *chartsPage) poll(stop context.Context, ui app.Context) {
-	t := time.NewTicker(chartsPollEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop.Done():
-			return
-		case <-t.C:
-			ui.Dispatch(func(ctx app.Context) {
-				if p.running && p.list.status != statusLoading && !p.live.covered() {
-					p.load(true)
-				}
-			})
+	every(stop, ui, chartsPollEvery, func(app.Context) {
+		if p.running && p.list.status != statusLoading && !p.live.covered() {
+			p.load(true)
 		}
-	}
+	})
 }
 
 // askUninstall opens the confirmation on the releases selected among

@@ -29,12 +29,17 @@ func (p *objectsPage) setView(ctx app.Context, v objectsView) {
 }
 
 // writeURL puts the view in the address bar without navigating.
-func (p *objectsPage) writeURL(ctx app.Context) {
+func (p *objectsPage) writeURL(ctx app.Context) { replaceQuery(ctx, p.view.encode()) }
+
+// replaceQuery puts query in the address bar, in place of the current one,
+// without navigating (in the browser only; the server's prerender has no
+// address bar).
+func replaceQuery(ctx app.Context, query string) {
 	if !app.IsClient {
 		return
 	}
 	u := *ctx.Page().URL()
-	u.RawQuery = p.view.encode()
+	u.RawQuery = query
 	if u.String() != ctx.Page().URL().String() {
 		ctx.Page().ReplaceURL(&u)
 	}

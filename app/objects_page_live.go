@@ -100,18 +100,23 @@ func (p *objectsPage) scheduleExpire() {
 // poll lists again every pollEvery while live updates do not flow, until
 // stop ends.
 func (p *objectsPage) poll(stop context.Context, ui app.Context) {
-	t := time.NewTicker(pollEvery)
+	every(stop, ui, pollEvery, func(app.Context) {
+		if p.running && !p.subs.live() && p.list.status != statusLoading && p.kind().Name != "" {
+			p.reload(true)
+		}
+	})
+}
+
+// every runs fn on the UI goroutine each period until stop ends.
+func every(stop context.Context, ui app.Context, period time.Duration, fn func(app.Context)) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-stop.Done():
 			return
 		case <-t.C:
-			ui.Dispatch(func(ctx app.Context) {
-				if p.running && !p.subs.live() && p.list.status != statusLoading && p.kind().Name != "" {
-					p.reload(true)
-				}
-			})
+			ui.Dispatch(fn)
 		}
 	}
 }

@@ -1,12 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -42,30 +40,6 @@ func newChartsServer(tb testing.TB, cfg Config, accessTTL time.Duration, opts he
 	}
 	f.s = s
 	return &deployFixture{clusterFixture: f, logs: logs}
-}
-
-// call is deployFixture.send for goroutines: it reports what went wrong
-// instead of stopping the test.
-func (f *deployFixture) call(method, path, user string, body any) (int, shared.Envelope, error) {
-	var b []byte
-	if body != nil {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			return 0, shared.Envelope{}, err
-		}
-	}
-	req := httptest.NewRequest(method, path, bytes.NewReader(b))
-	req.RemoteAddr = proxyPeer
-	req.Header.Set(headerProxySecret, testProxySecret)
-	req.Header.Set(headerUser, user)
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	f.s.Handler().ServeHTTP(rec, req)
-	var env shared.Envelope
-	if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
-		return rec.Code, env, fmt.Errorf("%s %s as %s: %v: %s", method, path, user, err, rec.Body)
-	}
-	return rec.Code, env, nil
 }
 
 // operationOf is the operation of a 202 reply.

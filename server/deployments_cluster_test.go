@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -54,11 +55,21 @@ func newDeployFixture(t testing.TB, cfg Config) *deployFixture {
 // decodes the envelope.
 func (f *deployFixture) send(t testing.TB, method, path, user string, body any) (int, shared.Envelope) {
 	t.Helper()
+	code, env, err := f.call(method, path, user, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, env
+}
+
+// call is deployFixture.send for goroutines: it reports what went wrong
+// instead of stopping the test.
+func (f *deployFixture) call(method, path, user string, body any) (int, shared.Envelope, error) {
 	var b []byte
 	if body != nil {
 		var err error
 		if b, err = json.Marshal(body); err != nil {
-			t.Fatal(err)
+			return 0, shared.Envelope{}, err
 		}
 	}
 	req := httptest.NewRequest(method, path, bytes.NewReader(b))
@@ -70,9 +81,9 @@ func (f *deployFixture) send(t testing.TB, method, path, user string, body any) 
 	f.s.Handler().ServeHTTP(rec, req)
 	var env shared.Envelope
 	if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
-		t.Fatalf("%s %s: %v: %s", method, path, err, rec.Body)
+		return rec.Code, env, fmt.Errorf("%s %s as %s: %v: %s", method, path, user, err, rec.Body)
 	}
-	return rec.Code, env
+	return rec.Code, env, nil
 }
 
 // waitOperation polls GET /api/v1/operations/{id} until the operation is
