@@ -122,7 +122,20 @@ func (c *objectsCluster) namespaceFor(t *testing.T, base string) string {
 	if _, err := c.admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.admin.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		// A namespace takes seconds to go; its Deployments (a release's,
+		// say) would show meanwhile in the next test's lists, so they are
+		// removed first, and waited for.
+		bg := context.Background()
+		deployments := c.admin.AppsV1().Deployments(name)
+		_ = deployments.DeleteCollection(bg, metav1.DeleteOptions{}, metav1.ListOptions{})
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if l, err := deployments.List(bg, metav1.ListOptions{}); err != nil || len(l.Items) == 0 {
+				break
+			}
+		}
+		_ = c.admin.CoreV1().Namespaces().Delete(bg, name, metav1.DeleteOptions{})
+	})
 	rb := &rbacv1.RoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: objectsDevUser + "-edit", Namespace: name},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
