@@ -1,10 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -137,20 +140,11 @@ func (s *Server) upgradeRelease(r *http.Request, id Identity, audit *auditRecord
 // helmWrite checks an install or upgrade's chart reference (a configured
 // repository's chart, never a path or URL) before starting it.
 func (s *Server) helmWrite(r *http.Request, id Identity, kind shared.OperationKind, ref shared.ReleaseRef, req shared.ChartInstall, work helmOperation) (any, error) {
-	if err := s.helmReady(); err != nil {
+	if err := s.checkChartRequest(req); err != nil {
 		return nil, err
-	}
-	if _, _, err := helm.ParseChartRef(req.Chart, s.deps.Helm.Repositories()); err != nil {
-		return nil, err
-	}
-	if req.Version == "" || len(req.Version) > 128 {
-		return nil, invalid("Name the chart's version.", map[string]any{"field": "version"})
-	}
-	if len(req.Values) > maxSpecBytes {
-		return nil, invalid(fmt.Sprintf("The values are longer than %d bytes.", maxSpecBytes), map[string]any{"field": "values"})
 	}
 	// Values that break the chart's schema are refused now, with the
-	// violations' paths, rather than by a failed operation.
+	// violations' paths and lines, rather than by a failed operation.
 	if err := s.deps.Helm.CheckValues(r.Context(), req.Chart, req.Version, req.Values); err != nil {
 		return nil, valuesError(err)
 	}
@@ -161,19 +155,68 @@ func (s *Server) helmWrite(r *http.Request, id Identity, kind shared.OperationKi
 	return accepted(op, "Working on release "+ref.Namespace+"/"+ref.Name+"."), nil
 }
 
+// checkChartRequest checks an install, upgrade or preview's chart
+// reference (a configured repository's chart, never a path or URL), its
+// version and the size of its values.
+func (s *Server) checkChartRequest(req shared.ChartInstall) error {
+	if err := s.helmReady(); err != nil {
+		return err
+	}
+	if _, _, err := helm.ParseChartRef(req.Chart, s.deps.Helm.Repositories()); err != nil {
+		return err
+	}
+	if req.Version == "" || len(req.Version) > 128 {
+		return invalid("Name the chart's version.", map[string]any{"field": "version"})
+	}
+	if len(req.Values) > maxSpecBytes {
+		return invalid(fmt.Sprintf("The values are longer than %d bytes.", maxSpecBytes), map[string]any{"field": "values"})
+	}
+	return nil
+}
+
 // valuesError is the reply to values an install or upgrade would refuse:
-// for a schema, 400 naming the field and every violation's JSON path.
+// 400 naming the field and, for a schema, every violation's JSON path and
+// the line of the values it is about; for text that is not YAML, the
+// line the parser stopped at. A line is 1 for the first, absent when
+// unknown.
 func valuesError(err error) error {
+	ae, _ := toAPIError(err)
+	var syn *helm.SyntaxError
+	if errors.As(err, &syn) {
+		details := map[string]any{"field": "values"}
+		if syn.Line > 0 {
+			details["line"] = syn.Line
+		}
+		return invalid(ae.message, details)
+	}
 	var se *helm.SchemaError
 	if !errors.As(err, &se) {
 		return err
 	}
-	ae, _ := toAPIError(err)
-	violations := make([]map[string]string, 0, len(se.Violations))
-	for _, v := range se.Violations {
-		violations = append(violations, map[string]string{"path": v.Path, "message": v.Message})
+	// In the order of the text's lines; those the text has not, last.
+	lineOrder := func(v helm.SchemaViolation) int {
+		if v.Line == 0 {
+			return math.MaxInt
+		}
+		return v.Line
 	}
-	return invalid(ae.message, map[string]any{"field": "values", "path": se.Violations[0].Path, "violations": violations})
+	sorted := slices.SortedStableFunc(slices.Values(se.Violations), func(a, b helm.SchemaViolation) int {
+		return cmp.Compare(lineOrder(a), lineOrder(b))
+	})
+	details := map[string]any{"field": "values", "path": sorted[0].Path}
+	if sorted[0].Line > 0 {
+		details["line"] = sorted[0].Line
+	}
+	violations := make([]map[string]any, 0, len(sorted))
+	for _, v := range sorted {
+		one := map[string]any{"path": v.Path, "message": v.Message}
+		if v.Line > 0 {
+			one["line"] = v.Line
+		}
+		violations = append(violations, one)
+	}
+	details["violations"] = violations
+	return invalid(ae.message, details)
 }
 
 // rollbackRelease rolls a release back to a revision

@@ -162,9 +162,11 @@ func FuzzChartRoutes(f *testing.F) {
 	f.Add(uint8(6), "", "", `{"releases":[{"namespace":"a","name":"b"}]}`)
 	f.Add(uint8(7), "", "q=%zz", "")
 	f.Add(uint8(8), "", "repo=test&repo=x&chart=%00", "")
+	f.Add(uint8(9), "", "chart=test/web&version=1.0.0&version=2", "")
+	f.Add(uint8(10), "", "", `{"name":"web","namespace":"a","chart":"test/web","version":"1","values":"a: [","upgrade":true}`)
 	f.Fuzz(func(t *testing.T, route uint8, name, query, body string) {
 		method, path := http.MethodGet, "/api/v1/charts"
-		switch route % 9 {
+		switch route % 11 {
 		case 1:
 			method = http.MethodPost
 		case 2:
@@ -181,6 +183,10 @@ func FuzzChartRoutes(f *testing.F) {
 			path = "/api/v1/catalog"
 		case 8:
 			path = "/api/v1/catalog/icon"
+		case 9:
+			path = "/api/v1/catalog/values"
+		case 10:
+			method, path = http.MethodPost, path+"/preview"
 		}
 		neverInternalError(t, s, method, path, query, body)
 	})

@@ -40,12 +40,14 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/charts", s.api(s.listReleases))
 	s.handle("POST /api/v1/charts", s.change(s.installRelease))
 	s.handle("POST /api/v1/charts/uninstall", s.change(s.bulkUninstall))
+	s.handle("POST /api/v1/charts/preview", s.api(s.previewRelease))
 	s.handle("GET /api/v1/charts/{name}", s.api(s.releaseDetail))
 	s.handle("PUT /api/v1/charts/{name}", s.change(s.upgradeRelease))
 	s.handle("DELETE /api/v1/charts/{name}", s.change(s.uninstallRelease))
 	s.handle("POST /api/v1/charts/{name}/rollback", s.change(s.rollbackRelease))
 	s.handle("GET /api/v1/catalog", s.api(s.catalog))
 	s.handle("GET /api/v1/catalog/icon", s.rawAPI(s.catalogIcon))
+	s.handle("GET /api/v1/catalog/values", s.api(s.chartDefaults))
 }
 
 // dispatch sends /api/ requests to the API mux and the rest to the root mux.

@@ -136,7 +136,8 @@ type Server struct {
 	// operations, which outlives requests, stops with it.
 	stopping context.Context
 	stop     context.CancelFunc
-	helmOps  helmBusy // the releases Helm operations work on
+	helmOps  helmBusy    // the releases Helm operations work on
+	previews previewGate // the Helm dry runs running
 }
 
 // New builds a Server. It registers the routes and assembles the middleware.

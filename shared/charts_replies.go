@@ -69,3 +69,26 @@ type UninstallResult struct {
 	Operation *Operation `json:"operation,omitempty"`
 	Error     *Error     `json:"error,omitempty"`
 }
+
+// ChartDefaults is the data of GET /api/v1/catalog/values: the default
+// values of a version of a chart, as its values.yaml says them, comments
+// included.
+type ChartDefaults struct {
+	Chart   string `json:"chart"` // "<repository>/<chart>"
+	Version string `json:"version"`
+	Values  string `json:"values"`
+	// Truncated says Values stops, at the end of a line, before the end of
+	// a long values.yaml.
+	Truncated bool `json:"truncated,omitempty"`
+	// Schema says the chart checks values against a values.schema.json.
+	Schema bool `json:"schema,omitempty"`
+}
+
+// ChartPreview is the body of POST /api/v1/charts/preview: an install (as
+// POST /api/v1/charts takes it) or, with Upgrade, an upgrade of release
+// Name in Namespace, rendered as a dry run against the cluster. Its reply
+// is the ReleaseDetail the install or upgrade would make.
+type ChartPreview struct {
+	ChartInstall
+	Upgrade bool `json:"upgrade,omitempty"`
+}

@@ -84,6 +84,8 @@ type Client struct {
 	discovery *discoveryCache
 	// icons keeps the charts' icons (icons.go).
 	icons *iconCache
+	// archives keeps the chart archives downloaded lately (archives.go).
+	archives *archiveCache
 	// shared keeps the listings read back from Catalogs.
 	shared sharedCatalogs
 	// lists counts the invalidations of cached release lists.
@@ -109,6 +111,7 @@ func New(kc *kube.Client, opts Options) (*Client, error) {
 		indexes:    map[string]*indexEntry{},
 		discovery:  newDiscoveryCache(),
 		icons:      newIconCache(),
+		archives:   newArchiveCache(archiveCacheBytes, archiveTTL),
 		retryDelay: 500 * time.Millisecond,
 	}
 	for _, r := range opts.Repositories {

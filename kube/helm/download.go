@@ -46,16 +46,21 @@ func (c *Client) fetchChart(ctx context.Context, ref, version string, p *progres
 	if err != nil {
 		return nil, kube.NewError(kube.ErrInvalid, fmt.Sprintf("Repository %s lists chart %s %s with an invalid URL.", r.Name, name, cv.Version), err)
 	}
-	p.say(fmt.Sprintf("Downloading chart %s %s from repository %s", name, cv.Version, r.Name))
-	data, err := c.download(ctx, r, archiveURL, c.opts.MaxChartBytes, "chart archive")
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	key := archiveKey{repo: r.Name, chart: name, version: cv.Version, digest: cv.Digest}
+	data, kept := c.archives.get(key)
+	if kept {
+		p.say(fmt.Sprintf("Using chart %s %s of repository %s, downloaded a moment ago", name, cv.Version, r.Name))
+	} else {
+		p.say(fmt.Sprintf("Downloading chart %s %s from repository %s", name, cv.Version, r.Name))
+		if data, err = c.download(ctx, r, archiveURL, c.opts.MaxChartBytes, "chart archive"); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, repositoryError(r, err)
 		}
-		return nil, repositoryError(r, err)
-	}
-	if err := checkDigest(data, cv.Digest); err != nil {
-		return nil, kube.NewError(kube.ErrInvalid, fmt.Sprintf("The archive of chart %s %s does not match repository %s's index: it may have been tampered with, so Kubedeck refuses it.", name, cv.Version, r.Name), err)
+		if err := checkDigest(data, cv.Digest); err != nil {
+			return nil, kube.NewError(kube.ErrInvalid, fmt.Sprintf("The archive of chart %s %s does not match repository %s's index: it may have been tampered with, so Kubedeck refuses it.", name, cv.Version, r.Name), err)
+		}
 	}
 	ch, err := loadArchive(data, maxChartUnpackedBytes)
 	if err != nil {
@@ -63,6 +68,9 @@ func (c *Client) fetchChart(ctx context.Context, ref, version string, p *progres
 	}
 	if ch.Metadata.Name != name || ch.Metadata.Version != cv.Version {
 		return nil, kube.NewError(kube.ErrInvalid, fmt.Sprintf("Repository %s serves chart %s %s as %s %s: it may have been tampered with, so Kubedeck refuses it.", r.Name, name, cv.Version, ch.Metadata.Name, ch.Metadata.Version), nil)
+	}
+	if !kept {
+		c.archives.put(key, data)
 	}
 	return ch, nil
 }

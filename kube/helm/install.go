@@ -116,7 +116,7 @@ func (c *Client) CheckValues(ctx context.Context, chart, version, valuesText str
 	if err != nil {
 		return kube.NewError(kube.ErrInvalid, "The values cannot be merged with the chart's defaults: "+clip(err.Error())+".", err)
 	}
-	return validateValues(ch, merged)
+	return locateViolations(validateValues(ch, merged), valuesText)
 }
 
 // apply runs an install or an upgrade.
@@ -139,7 +139,7 @@ func (c *Client) apply(ctx context.Context, u kube.User, req InstallRequest, upg
 		return nil, kube.NewError(kube.ErrInvalid, "The values cannot be merged with the chart's defaults: "+clip(err.Error())+".", err)
 	}
 	if err := validateValues(ch, merged); err != nil {
-		return nil, err
+		return nil, locateViolations(err, req.Values)
 	}
 	// A chart with CRDs changes what the cluster offers: Helm then reads
 	// the capabilities afresh rather than from the user's cached discovery.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,8 @@ func parseValues(text string) (map[string]any, error) {
 	}
 	var v any
 	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
-		return nil, kube.NewError(kube.ErrInvalid, "The values are not valid YAML: "+clip(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))+".", err)
+		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+		return nil, kube.NewError(kube.ErrInvalid, "The values are not valid YAML: "+clip(msg)+".", &SyntaxError{Line: syntaxLine(msg), Message: msg})
 	}
 	switch m := v.(type) {
 	case nil:
@@ -47,6 +49,12 @@ type SchemaViolation struct {
 	Path string
 	// Message says what is wrong, in English.
 	Message string
+	// Line is the line of the values text the violation is about (the
+	// deepest key of Path the text has), 1 for the first; 0 when the text
+	// has none of it (a value the chart's defaults gave).
+	Line int
+	// at is Path as keys and indexes, under the root values.
+	at []string
 }
 
 // SchemaError is the cause of the error an install or upgrade returns when
@@ -73,7 +81,7 @@ func (e *SchemaError) Error() string {
 // fetched (helm/helm#32245).
 func validateValues(ch *chart.Chart, values map[string]any) error {
 	var violations []SchemaViolation
-	if err := validateChart(ch, values, "$", &violations); err != nil {
+	if err := validateChart(ch, values, "$", nil, &violations); err != nil {
 		return err
 	}
 	if len(violations) == 0 {
@@ -90,7 +98,7 @@ func validateValues(ch *chart.Chart, values map[string]any) error {
 
 // validateChart checks the values of one chart at path, then those of its
 // subcharts.
-func validateChart(ch *chart.Chart, values map[string]any, path string, out *[]SchemaViolation) error {
+func validateChart(ch *chart.Chart, values map[string]any, path string, at []string, out *[]SchemaViolation) error {
 	if len(ch.Schema) > 0 {
 		sch, err := compileSchema(ch.Schema)
 		if err != nil {
@@ -101,7 +109,7 @@ func validateChart(ch *chart.Chart, values map[string]any, path string, out *[]S
 			if !errors.As(err, &ve) {
 				return kube.NewError(kube.ErrInvalid, fmt.Sprintf("The values of chart %s could not be checked: %s.", ch.Name(), clip(err.Error())), err)
 			}
-			collectViolations(ve, path, out)
+			collectViolations(ve, path, at, out)
 		}
 	}
 	for _, sub := range ch.Dependencies() {
@@ -111,10 +119,11 @@ func validateChart(ch *chart.Chart, values map[string]any, path string, out *[]S
 		}
 		subValues, ok := raw.(map[string]any)
 		if !ok {
-			*out = append(*out, SchemaViolation{Path: path + "." + sub.Name(), Message: "must be a mapping: it holds the values of subchart " + sub.Name()})
+			*out = append(*out, SchemaViolation{Path: path + "." + sub.Name(), Message: "must be a mapping: it holds the values of subchart " + sub.Name(),
+				at: append(slices.Clip(at), sub.Name())})
 			continue
 		}
-		if err := validateChart(sub, subValues, path+"."+sub.Name(), out); err != nil {
+		if err := validateChart(sub, subValues, path+"."+sub.Name(), append(slices.Clip(at), sub.Name()), out); err != nil {
 			return err
 		}
 	}
@@ -151,13 +160,14 @@ var english = message.NewPrinter(language.English)
 
 // collectViolations adds the leaves of a validation error (the actual
 // violations; their parents only group them) under path.
-func collectViolations(ve *jsonschema.ValidationError, path string, out *[]SchemaViolation) {
+func collectViolations(ve *jsonschema.ValidationError, path string, at []string, out *[]SchemaViolation) {
 	if len(ve.Causes) == 0 {
-		*out = append(*out, SchemaViolation{Path: jsonPath(path, ve.InstanceLocation), Message: ve.ErrorKind.LocalizedString(english)})
+		*out = append(*out, SchemaViolation{Path: jsonPath(path, ve.InstanceLocation), Message: ve.ErrorKind.LocalizedString(english),
+			at: append(slices.Clip(at), ve.InstanceLocation...)})
 		return
 	}
 	for _, c := range ve.Causes {
-		collectViolations(c, path, out)
+		collectViolations(c, path, at, out)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"helm.sh/helm/v3/pkg/chartutil"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -58,12 +59,14 @@ func TestSchemaViolations(t *testing.T) {
 		want   []SchemaViolation
 	}{
 		{"valid", "replicaCount: 3", nil},
-		{"too many replicas", "replicaCount: 10", []SchemaViolation{{Path: "$.replicaCount", Message: "maximum: got 10, want 5"}}},
-		{"wrong type deep down", "image:\n  tag: 2", []SchemaViolation{{Path: "$.image.tag", Message: "got number, want string"}}},
-		{"two at once", "replicaCount: 0\nimage:\n  tag: ''", []SchemaViolation{
-			{Path: "$.image.tag", Message: "minLength: got 0, want 1"},
-			{Path: "$.replicaCount", Message: "minimum: got 0, want 1"},
+		{"too many replicas", "replicaCount: 10", []SchemaViolation{{Path: "$.replicaCount", Message: "maximum: got 10, want 5", Line: 1}}},
+		{"wrong type deep down", "# the image\nimage:\n  tag: 2", []SchemaViolation{{Path: "$.image.tag", Message: "got number, want string", Line: 3}}},
+		{"two at once", "replicaCount: 0\n\nimage:\n  repository: r\n  tag: ''", []SchemaViolation{
+			{Path: "$.image.tag", Message: "minLength: got 0, want 1", Line: 5},
+			{Path: "$.replicaCount", Message: "minimum: got 0, want 1", Line: 1},
 		}},
+		{"flow style", "image: {tag: 2}", []SchemaViolation{{Path: "$.image.tag", Message: "got number, want string", Line: 1}}},
+		{"the last of duplicate keys", "replicaCount: 1\nreplicaCount: 7", []SchemaViolation{{Path: "$.replicaCount", Message: "maximum: got 7, want 5", Line: 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +78,7 @@ func TestSchemaViolations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = validateValues(web, merged)
+			err = locateViolations(validateValues(web, merged), tt.values)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("valid values refused: %v", err)
@@ -87,7 +90,7 @@ func TestSchemaViolations(t *testing.T) {
 				t.Fatalf("validateValues: %v, want ErrInvalid with a SchemaError", err)
 			}
 			got := slices.SortedFunc(slices.Values(se.Violations), func(a, b SchemaViolation) int { return strings.Compare(a.Path, b.Path) })
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(SchemaViolation{})); diff != "" {
 				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 			if msg := publicMessageOf(err); !strings.Contains(msg, tt.want[0].Path) && !strings.Contains(msg, tt.want[len(tt.want)-1].Path) {
