@@ -30,7 +30,8 @@ type appHandlerConfig struct {
 func newAppHandler(basePath, version string, wi server.WebInfo) http.Handler {
 	h, err := buildAppHandler(appHandlerConfig{basePath: basePath, version: version, web: wi})
 	if err != nil {
-		// Only a go-app manifest that is not JSON gets here: a bug, not an
+		// Only a go-app manifest that is not JSON, or a service worker
+		// template Kubedeck's patch does not fit, gets here: a bug, not an
 		// operator's mistake.
 		panic(err)
 	}
@@ -41,6 +42,10 @@ func newAppHandler(basePath, version string, wi server.WebInfo) http.Handler {
 // manifest's scope is the base path (go-app always says "/").
 func buildAppHandler(cfg appHandlerConfig) (http.Handler, error) {
 	res := basePathResolver{base: cfg.basePath, assets: cfg.web.AssetPrefix(cfg.basePath)}
+	worker, err := appWorkerJS()
+	if err != nil {
+		return nil, err
+	}
 	h := &app.Handler{
 		Name:            "Kubedeck",
 		ShortName:       "Kubedeck",
@@ -61,8 +66,9 @@ func buildAppHandler(cfg appHandlerConfig) (http.Handler, error) {
 		},
 		// The service worker precaches these too, so every page of the shell
 		// opens with the network cut, not only the start page.
-		CacheableResources: routeURLs(cfg.basePath),
-		Env:                map[string]string{},
+		CacheableResources:    routeURLs(cfg.basePath),
+		ServiceWorkerTemplate: worker, // keeps chart icons for offline use
+		Env:                   map[string]string{},
 	}
 	if cfg.testRoutes {
 		h.Env[testRoutesEnv] = "1"
