@@ -260,10 +260,14 @@ func unauthorized(err error) bool {
 	return errors.As(err, &re) && re.Status == http.StatusUnauthorized
 }
 
-// idempotent methods may be sent again without changing the outcome.
+// idempotent methods may be sent again without changing the outcome. A
+// PUT or DELETE of Kubedeck's API starts an operation (an upgrade, an
+// uninstall): sent again after a 5xx or a lost reply, it finds the first
+// running and answers 409 or 404, an error for what went well. So only
+// reads are retried; the user retries a write, knowing what happened.
 func idempotent(method string) bool {
 	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
+	case http.MethodGet, http.MethodHead:
 		return true
 	}
 	return false

@@ -53,7 +53,10 @@ func TestAPIClientRetries(t *testing.T) {
 			"The cluster is not answering (try GET).", []bool{true}},
 		{"409 is not retried", 5, http.StatusConflict, http.MethodDelete, 1,
 			"The cluster is not answering (try DELETE).", []bool{true}},
-		{"PUT is retried", 1, http.StatusBadGateway, http.MethodPut, 2, "", []bool{true}},
+		{"PUT is not retried: it starts an operation", 1, http.StatusBadGateway, http.MethodPut, 1,
+			"The cluster is not answering (try PUT).", []bool{false}},
+		{"DELETE is not retried: it starts an operation", 1, http.StatusServiceUnavailable, http.MethodDelete, 1,
+			"The cluster is not answering (try DELETE).", []bool{false}},
 		{"POST is never retried", 1, http.StatusServiceUnavailable, http.MethodPost, 1,
 			"The cluster is not answering (try POST).", []bool{false}},
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/kube/helm"
@@ -72,19 +74,34 @@ func TestChartsBrowser(t *testing.T) {
 	eval[chromedp.Void](t, ctx, `(() => { const s = document.getElementById("kd-install-namespace");
 		s.value = `+jsString(ns)+`; s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
 
-	// The install starts, then fails on the chart's schema: the form comes
-	// back with the error beside the values.
-	within(t, ctx, 90*time.Second, "values the schema refuses show their error beside the values",
-		typeInto("kd-install-values", "replicaCount: 9"),
+	checkDefaultsAndPreview(t, ctx, ns)
+
+	// Install is refused for the chart's schema: the error shows beside
+	// the values, and the line it is about is marked.
+	within(t, ctx, 90*time.Second, "values the schema refuses show their error beside their line",
+		setField("kd-install-values", "greeting: hi\nreplicaCount: 9\n"),
 		chromedp.Click(chromedp.CSS("#kd-install-submit")),
 		waitFor(`(document.getElementById("kd-install-values-error") || {dataset: {}}).dataset.path === "$.replicaCount"`),
+		waitFor(`[...document.querySelectorAll("#kd-install-values-gutter .kd-gutter-bad")].map(e => e.dataset.line).join() === "2"`),
+		waitFor(`document.querySelector("#kd-install-values-problems li").textContent.includes("Line 2")`),
 		chromedp.WaitVisible(chromedp.CSS("#kd-install-submit")))
 	t.Logf("the values' error: %q", eval[string](t, ctx, `document.getElementById("kd-install-values-error").textContent`))
+	// The marked line number sits beside its line of text.
+	if d := eval[float64](t, ctx, `(() => { const g = document.querySelector("#kd-install-values-gutter .kd-gutter-bad"),
+		ta = document.getElementById("kd-install-values");
+		return Math.abs(g.getBoundingClientRect().top - (ta.getBoundingClientRect().top + 6 + 20)); })()`); d > 2 {
+		t.Errorf("the marked line number is %.0f px off its line", d)
+	}
+	within(t, ctx, 10*time.Second, "the problem's button selects its line",
+		chromedp.Click(chromedp.CSS("#kd-install-values-problems button")),
+		waitFor(`(() => { const ta = document.getElementById("kd-install-values");
+			return document.activeElement === ta && ta.value.slice(ta.selectionStart, ta.selectionEnd) === "replicaCount: 9"; })()`))
 
 	start := time.Now()
 	within(t, ctx, 10*time.Second, "Install with values that fit",
 		setField("kd-install-values", "greeting: hi"),
 		waitFor(`document.getElementById("kd-install-values-error").textContent === ""`),
+		waitFor(`document.querySelectorAll("#kd-install-values-gutter .kd-gutter-bad, #kd-install-values-problems li").length === 0`),
 		chromedp.Click(chromedp.CSS("#kd-install-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-install-progress")))
 	within(t, ctx, 150*time.Second, "the install succeeds, with a toast",
@@ -171,4 +188,36 @@ func checkCatalogSearch(t *testing.T, ctx context.Context, card string) {
 		waitFor(`document.getElementById("kd-catalog-search").value === "web"`),
 		waitFor(`document.getElementById("kd-view-catalog").getAttribute("aria-selected") === "true"`),
 		waitFor(card+` !== null`))
+}
+
+// checkDefaultsAndPreview shows the chart's defaults, starts the values
+// from them, then previews the install as a dry run: the objects it would
+// make show, and nothing is made.
+func checkDefaultsAndPreview(t *testing.T, ctx context.Context, ns string) {
+	t.Helper()
+	within(t, ctx, 30*time.Second, "the chart's defaults show",
+		waitFor(`(document.getElementById("kd-install-defaults") || {dataset: {}}).dataset.status === "loaded"`),
+		chromedp.Click(chromedp.CSS("#kd-install-defaults summary")),
+		waitFor(`document.getElementById("kd-install-defaults-text").textContent.includes("replicaCount: 1")`),
+		waitFor(`document.getElementById("kd-install-defaults").textContent.includes("values.yaml of web 1.0.0")`))
+	within(t, ctx, 10*time.Second, "start from the defaults, which fill the empty box only",
+		chromedp.Click(chromedp.CSS("#kd-install-defaults-use")),
+		waitFor(`document.getElementById("kd-install-values").value.includes("greeting: hello")`),
+		waitFor(`document.getElementById("kd-install-defaults-use").disabled`),
+		waitFor(`document.querySelectorAll("#kd-install-values-gutter .kd-gutter-line").length === document.getElementById("kd-install-values").value.split("\n").length`))
+	within(t, ctx, 60*time.Second, "Preview renders the install as a dry run",
+		setField("kd-install-values", "greeting: hi\nreplicaCount: 2\n"),
+		chromedp.Click(chromedp.CSS("#kd-install-dryrun")),
+		waitFor(`(document.getElementById("kd-install-preview") || {dataset: {}}).dataset.status === "loaded"`),
+		waitFor(`document.querySelector('#kd-install-preview-objects [data-object="Deployment/web-e2e"]') !== null`),
+		waitFor(`document.getElementById("kd-install-preview-summary").textContent.includes("Nothing was changed")`))
+	if m := eval[string](t, ctx, `document.querySelector("#kd-install-preview-manifest pre").textContent`); !strings.Contains(m, "replicas: 2") || strings.Contains(m, "s3cret") {
+		t.Errorf("the preview's manifest does not show 2 replicas, or shows the Secret's value:\n%s", m)
+	}
+	within(t, ctx, 10*time.Second, "a change hides the preview, which no longer says what Install does",
+		setField("kd-install-values", "greeting: hi\n"),
+		waitFor(`document.getElementById("kd-install-preview").dataset.status === undefined`))
+	if _, err := clusterAdmin(t).AppsV1().Deployments(ns).Get(ctx, "web-e2e", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("after the preview, the Deployment web-e2e: %v, want none", err)
+	}
 }

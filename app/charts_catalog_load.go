@@ -39,6 +39,7 @@ func (p *chartsPage) syncInstall() {
 		if ch, ok := p.catalog.find(ref); ok {
 			p.install.open(ch, p.rememberedNamespace())
 			p.loadInstallNamespaces()
+			p.loadDefaults(p.installForm)
 		}
 	}
 }
@@ -133,7 +134,10 @@ func (p *chartsPage) closeInstall(ctx app.Context) {
 	focusLater(ctx, "kd-choose-"+ref)
 }
 
-func (p *chartsPage) changeInstall(ctx app.Context, field, value string) { p.install.set(field, value) }
+func (p *chartsPage) changeInstall(ctx app.Context, field, value string) {
+	p.install.set(field, value)
+	p.loadDefaults(p.installForm)
+}
 
 func (p *chartsPage) editInstall(ctx app.Context) {
 	p.install.edit()

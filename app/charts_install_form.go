@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/kubedeck/kubedeck/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -21,11 +22,13 @@ type chartInstallForm struct {
 	Prefix string
 	Form   chartInstall
 
-	onChange func(app.Context, string, string)
-	onSubmit func(app.Context)
-	onCancel func(app.Context)
-	onEdit   func(app.Context)
-	onDone   func(app.Context)
+	onChange   func(app.Context, string, string)
+	onSubmit   func(app.Context)
+	onPreview  func(app.Context)
+	onDefaults func(app.Context)
+	onCancel   func(app.Context)
+	onEdit     func(app.Context)
+	onDone     func(app.Context)
 }
 
 func newChartInstallForm() *chartInstallForm { return &chartInstallForm{Prefix: "kd-install"} }
@@ -44,6 +47,18 @@ func (c *chartInstallForm) OnChange(f func(app.Context, string, string)) *chartI
 
 // OnSubmit sets what Install (or Upgrade) does.
 func (c *chartInstallForm) OnSubmit(f func(app.Context)) *chartInstallForm { c.onSubmit = f; return c }
+
+// OnPreview sets what Preview (the dry run) does.
+func (c *chartInstallForm) OnPreview(f func(app.Context)) *chartInstallForm {
+	c.onPreview = f
+	return c
+}
+
+// OnDefaults sets what "Start from the defaults" does.
+func (c *chartInstallForm) OnDefaults(f func(app.Context)) *chartInstallForm {
+	c.onDefaults = f
+	return c
+}
 
 // OnCancel sets what Cancel, and "Install another chart", do.
 func (c *chartInstallForm) OnCancel(f func(app.Context)) *chartInstallForm { c.onCancel = f; return c }
@@ -74,7 +89,7 @@ func (c *chartInstallForm) Render() app.UI {
 	if f.sending {
 		action = f.verb(true) + "…"
 	}
-	return app.Section().ID(c.Prefix).Class("kd-card kd-wizard-form kd-install").
+	return app.Section().ID(c.Prefix).Class("kd-card kd-wizard-form kd-chart-form").
 		Aria("labelledby", c.Prefix+"-title").Aria("busy", f.sending).Body(
 		app.H3().ID(c.Prefix+"-title").TabIndex(-1).Text(title),
 		app.If(!f.upgrade, func() app.UI {
@@ -84,16 +99,19 @@ func (c *chartInstallForm) Render() app.UI {
 		}),
 		app.If(!f.upgrade, c.namespaceField),
 		c.versionField(),
-		c.field(installValues, "Values (YAML)", "Only what differs from the chart's defaults; empty keeps them all.",
-			app.Textarea().Class("kd-textarea").Rows(8).Text(f.req.Values).Attr("spellcheck", "false").
-				Placeholder("replicaCount: 2")),
+		c.valuesField(),
+		c.defaultsBlock(),
 		app.P().ID(c.Prefix+"-failure").Class("kd-field-error").Role("alert").Text(f.failure),
 		app.Div().Class("kd-wizard-actions").Body(
 			disabledIf(app.Button().Type("button").ID(c.Prefix+"-cancel").Class("kd-button"), f.sending).
 				OnClick(c.guard(c.cancel)).Text("Cancel"),
+			disabledIf(app.Button().Type("button").ID(c.Prefix+"-dryrun").Class("kd-button"), f.sending || f.preview.status == statusLoading).
+				Title("Render the "+strings.ToLower(action)+" as a dry run against the cluster; nothing changes").
+				OnClick(c.guard(c.dryRun)).Text("Preview"),
 			disabledIf(app.Button().Type("button").ID(c.Prefix+"-submit").Class("kd-button kd-primary"), f.sending).
 				OnClick(c.guard(c.submit)).Text(action),
 		),
+		c.previewPanel(),
 	)
 }
 
@@ -157,7 +175,12 @@ func (c *chartInstallForm) versionField() app.UI {
 	return c.field(installVersion, "Version", "The chart's versions, newest first.", app.Select().Body(
 		app.Range(vs).Slice(func(i int) app.UI {
 			label := vs[i]
-			if i == 0 && vs[i] == latestVersion(f.chart) {
+			switch {
+			case vs[i] == f.current && vs[i] == latestVersion(f.chart):
+				label += " (latest, running now)"
+			case vs[i] == f.current:
+				label += " (running now)"
+			case i == 0 && vs[i] == latestVersion(f.chart):
 				label += " (latest)"
 			}
 			return app.Option().Value(vs[i]).Selected(vs[i] == f.req.Version).Text(label)
@@ -226,6 +249,10 @@ func (c *chartInstallForm) submit(ctx app.Context, e app.Event) { callIfSet(c.on
 
 func (c *chartInstallForm) cancel(ctx app.Context, e app.Event) { callIfSet(c.onCancel, ctx) }
 
+func (c *chartInstallForm) dryRun(ctx app.Context, e app.Event) { callIfSet(c.onPreview, ctx) }
+
+func (c *chartInstallForm) useDefaults(ctx app.Context, e app.Event) { callIfSet(c.onDefaults, ctx) }
+
 func (c *chartInstallForm) edit(ctx app.Context, e app.Event) { callIfSet(c.onEdit, ctx) }
 
 func (c *chartInstallForm) done(ctx app.Context, e app.Event) { callIfSet(c.onDone, ctx) }
@@ -234,8 +261,10 @@ func (c *chartInstallForm) done(ctx app.Context, e app.Event) { callIfSet(c.onDo
 // them.
 func (f *chartInstall) versions() []string {
 	vs := slices.Clone(f.chart.Versions)
-	if f.req.Version != "" && !slices.Contains(vs, f.req.Version) {
-		vs = append([]string{f.req.Version}, vs...)
+	for _, v := range []string{f.current, f.req.Version} {
+		if v != "" && !slices.Contains(vs, v) {
+			vs = append([]string{v}, vs...)
+		}
 	}
 	return vs
 }

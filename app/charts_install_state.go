@@ -37,11 +37,20 @@ type chartInstall struct {
 	chart   shared.CatalogChart // the chart; its name alone when the catalog does not list it
 	req     shared.ChartInstall
 	upgrade bool // the form upgrades release req.Namespace/req.Name
+	// current is the version the upgraded release runs (of the same chart),
+	// valuesHidden says the user may not read the values it runs with.
+	current      string
+	valuesHidden bool
 
-	touched    map[string]bool
-	server     map[string]string // what the server said of a field, until it changes
-	valuesPath string            // where in the values the server found a problem ("$.image.tag")
-	failure    string            // why the last attempt failed, when no field is to blame
+	touched       map[string]bool
+	server        map[string]string // what the server said of a field, until it changes
+	valuesPath    string            // where in the values the server found a problem ("$.image.tag")
+	valueProblems []valuesProblem   // what the server found wrong in the values, by line
+	failure       string            // why the last attempt failed, when no field is to blame
+
+	seq      int // counts the user's changes
+	defaults valuesDefaults
+	preview  valuesPreview
 
 	nsStatus   loadStatus
 	namespaces []string // the namespaces the user may install into
@@ -114,7 +123,7 @@ func (f *chartInstall) set(field, value string) {
 		f.req.Version = value
 	case installValues:
 		f.req.Values = value
-		f.valuesPath = ""
+		f.valuesPath, f.valueProblems = "", nil
 	default:
 		return
 	}
@@ -124,6 +133,7 @@ func (f *chartInstall) set(field, value string) {
 	f.touched[field] = true
 	delete(f.server, field)
 	f.failure = ""
+	f.changed()
 }
 
 // problems are what is wrong with the form, by field, before any request.
@@ -185,10 +195,7 @@ func (f *chartInstall) start() (shared.ChartInstall, bool) {
 	if !f.isOpen() || f.busy() || f.following() {
 		return shared.ChartInstall{}, false
 	}
-	f.touched = map[string]bool{}
-	for _, k := range installFields {
-		f.touched[k] = true
-	}
+	f.touchAll()
 	if len(f.problems()) > 0 {
 		return shared.ChartInstall{}, false
 	}
@@ -200,18 +207,41 @@ func (f *chartInstall) start() (shared.ChartInstall, bool) {
 	return req, true
 }
 
+// touchAll marks every field touched: its problems show.
+func (f *chartInstall) touchAll() {
+	f.touched = map[string]bool{}
+	for _, k := range installFields {
+		f.touched[k] = true
+	}
+}
+
 // refused takes the server's refusal: a field's error beside the field
 // (a 400 names it), anything else above the Install button.
 func (f *chartInstall) refused(err error) {
 	f.sending = false
-	var re *replyError
-	if errors.As(err, &re) && re.Status == http.StatusBadRequest {
-		if field := blamedField(re.API); field != "" {
-			f.blame(field, re.API)
-			return
-		}
+	if field := fieldRefused(err); field != "" {
+		f.blame(field, *apiErrorOf(err))
+		return
 	}
 	f.failure = errorText(err)
+}
+
+// fieldRefused is the field a 400 blames, "" for none.
+func fieldRefused(err error) string {
+	var re *replyError
+	if errors.As(err, &re) && re.Status == http.StatusBadRequest {
+		return blamedField(re.API)
+	}
+	return ""
+}
+
+// apiErrorOf is the server's error in err (nil when it has none).
+func apiErrorOf(err error) *shared.Error {
+	var re *replyError
+	if errors.As(err, &re) {
+		return &re.API
+	}
+	return nil
 }
 
 // blame puts the server's error e beside field.
@@ -221,7 +251,7 @@ func (f *chartInstall) blame(field string, e shared.Error) {
 	}
 	f.server[field] = e.Message
 	if field == installValues {
-		f.valuesPath = valuesPathOf(e)
+		f.valuesPath, f.valueProblems = valuesPathOf(e), problemsOf(e)
 	}
 }
 

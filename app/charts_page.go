@@ -185,6 +185,7 @@ func (p *chartsPage) catalogPanel() app.UI {
 		app.If(p.install.isOpen(), func() app.UI {
 			return newChartInstallForm().Of("kd-install", p.install).
 				OnChange(p.changeInstall).OnSubmit(p.submitInstall).OnCancel(p.closeInstall).
+				OnPreview(p.previewInstall).OnDefaults(p.useInstallDefaults).
 				OnEdit(p.editInstall).OnDone(p.showReleases).Guard(p.wrap)
 		}),
 		newChartsCatalogView().Showing(p.search.text, p.catalog, p.view.Chart).IconRoot(p.apiRoot()).

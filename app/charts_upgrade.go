@@ -18,7 +18,9 @@ import (
 type releaseUpgrade struct {
 	ref     shared.ReleaseRef
 	chart   string // the release's chart's name
+	current string // the release's chart version
 	values  string // the values the user gave the release, when they may read them
+	hidden  bool   // the user may not read the release's values
 	status  loadStatus
 	err     string
 	choices []shared.CatalogChart // what to pick from when the catalog has not exactly one such chart
@@ -27,7 +29,7 @@ type releaseUpgrade struct {
 
 // begin starts the upgrade of the release det describes.
 func (u *releaseUpgrade) begin(ref shared.ReleaseRef, det shared.ReleaseDetailReply) {
-	*u = releaseUpgrade{ref: ref, chart: det.Release.Chart, status: statusLoading}
+	*u = releaseUpgrade{ref: ref, chart: det.Release.Chart, current: det.Release.ChartVersion, status: statusLoading, hidden: det.ValuesHidden}
 	if !det.ValuesHidden {
 		u.values = det.Values
 	}
@@ -68,12 +70,18 @@ func (u *releaseUpgrade) found(charts []shared.CatalogChart, err error) {
 	}
 }
 
-// pick opens the form on ch, at its latest version.
+// pick opens the form on ch, at its latest version; the release's own
+// version is offered too, marked, even when the catalog no longer lists
+// it.
 func (u *releaseUpgrade) pick(ch shared.CatalogChart) {
 	if u.form.busy() || u.form.following() {
 		return
 	}
 	u.form.openUpgrade(u.ref, ch, "", u.values)
+	if ch.Name == u.chart {
+		u.form.current = u.current
+	}
+	u.form.valuesHidden = u.hidden
 }
 
 // pickRef picks the choice named "<repository>/<chart>".
@@ -104,6 +112,7 @@ func (p *chartsPage) findUpgradeChart() {
 		ui.Dispatch(func(ctx app.Context) {
 			if p.running && p.upgrade.ref == ref {
 				p.upgrade.found(cat.Charts, err)
+				p.loadDefaults(p.upgradeForm)
 			}
 		})
 	})
@@ -122,10 +131,12 @@ func (p *chartsPage) cancelUpgrade(ctx app.Context, e app.Event) { p.closeUpgrad
 
 func (p *chartsPage) changeUpgrade(ctx app.Context, field, value string) {
 	p.upgrade.form.set(field, value)
+	p.loadDefaults(p.upgradeForm)
 }
 
 func (p *chartsPage) pickUpgradeChart(ctx app.Context, e app.Event) {
 	p.upgrade.pickRef(ctx.JSSrc().Get("value").String())
+	p.loadDefaults(p.upgradeForm)
 }
 
 func (p *chartsPage) editUpgrade(ctx app.Context) {
@@ -189,6 +200,7 @@ func (p *chartsPage) upgradePanel() app.UI {
 		app.If(u.form.isOpen(), func() app.UI {
 			return newChartInstallForm().Of("kd-upgrade", u.form).
 				OnChange(p.changeUpgrade).OnSubmit(p.submitUpgrade).OnCancel(p.closeUpgrade).
+				OnPreview(p.previewUpgrade).OnDefaults(p.useUpgradeDefaults).
 				OnEdit(p.editUpgrade).Guard(p.wrap)
 		}),
 	)
