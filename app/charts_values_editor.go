@@ -134,13 +134,16 @@ func (c *chartInstallForm) defaultsBlock() app.UI {
 		}
 		why := "Copy the defaults into the empty values box, to change them there."
 		switch {
-		case d.reply.Truncated:
-			why = "The defaults are too long to copy here; they are cut at 256 KiB."
+		case f.defaultsTooLong():
+			why = "The defaults are longer than the values box takes (64 KiB): copy only what you change."
 		case strings.TrimSpace(f.req.Values) != "":
 			why = "Empty the values box first: nothing you typed is replaced."
 		}
 		body = app.Div().Body(
 			app.Pre().ID(id+"-text").Class("kd-yaml kd-defaults-text").Text(text),
+			app.If(d.reply.Truncated, func() app.UI {
+				return app.P().Class("kd-field-help").Text("The chart's values.yaml is longer than 256 KiB; only its beginning shows.")
+			}),
 			app.Div().Class("kd-defaults-actions").Body(
 				disabledIf(app.Button().Type("button").ID(id+"-use").Class("kd-button"), !f.canUseDefaults()).
 					Aria("describedby", id+"-why").OnClick(c.guard(c.useDefaults)).Text("Start from the defaults"),

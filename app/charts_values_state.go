@@ -72,8 +72,13 @@ func (f *chartInstall) loadedDefaults(key string, d shared.ChartDefaults, err er
 // canUseDefaults says whether "Start from the defaults" may fill the
 // values: only an empty box is filled, so nothing typed is lost.
 func (f *chartInstall) canUseDefaults() bool {
-	return f.defaults.status == statusLoaded && f.defaults.reply.Values != "" && !f.defaults.reply.Truncated &&
+	return f.defaults.status == statusLoaded && f.defaults.reply.Values != "" && !f.defaultsTooLong() &&
 		strings.TrimSpace(f.req.Values) == "" && !f.busy()
+}
+
+// defaultsTooLong says the defaults do not fit in the values box.
+func (f *chartInstall) defaultsTooLong() bool {
+	return f.defaults.reply.Truncated || len(f.defaults.reply.Values) > maxValuesBytes
 }
 
 // useDefaults fills the empty values box with the defaults.

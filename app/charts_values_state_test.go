@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -104,6 +105,11 @@ func TestChartInstallDefaults(t *testing.T) {
 	f.useDefaults()
 	if f.req.Values != "replicaCount: 1\n" {
 		t.Errorf("values %q, want the defaults", f.req.Values)
+	}
+	f.set(installValues, "")
+	f.loadedDefaults(key2, shared.ChartDefaults{Version: "1.0.0", Values: strings.Repeat("a: 1\n", maxValuesBytes/5+1)}, nil)
+	if f.canUseDefaults() {
+		t.Error("defaults longer than the values box takes may be copied into it")
 	}
 	f.loadedDefaults(key2, shared.ChartDefaults{}, errors.New("boom"))
 	if f.defaults.status != statusFailed || f.defaults.err == "" {
