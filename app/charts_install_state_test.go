@@ -123,17 +123,46 @@ func TestChartInstallErrorsAsTyped(t *testing.T) {
 	}
 }
 
-func TestChartInstallRefused(t *testing.T) {
-	bad := func(msg string, details map[string]any) error {
-		return &replyError{Status: http.StatusBadRequest, API: shared.Error{Code: shared.CodeValidation, Message: msg, Details: details}}
+// badRequest is the server's 400 with msg and details.
+func badRequest(msg string, details map[string]any) error {
+	return &replyError{Status: http.StatusBadRequest, API: shared.Error{Code: shared.CodeValidation, Message: msg, Details: details}}
+}
+
+// refusal is a server's refusal of a form and where the form shows it.
+type refusal struct {
+	name      string
+	err       error
+	field     string // where the error shows; "" above the button
+	wantPath  string
+	wantError string
+}
+
+// checkRefusal sends f, gives it r's refusal and checks where the error
+// shows: beside its field alone, or above the button.
+func checkRefusal(t *testing.T, f *chartInstall, r refusal) {
+	t.Helper()
+	if _, ok := f.start(); !ok {
+		t.Fatal("not sent")
 	}
-	tests := []struct {
-		name      string
-		err       error
-		field     string // where the error shows; "" above the button
-		wantPath  string
-		wantError string
-	}{
+	f.refused(r.err)
+	if f.busy() {
+		t.Error("still busy after the refusal")
+	}
+	got := f.failure
+	if r.field != "" {
+		got = f.errorAt(r.field)
+		if f.failure != "" {
+			t.Errorf("also above the button: %q", f.failure)
+		}
+	}
+	if got != r.wantError || f.valuesPath != r.wantPath {
+		t.Errorf("error %q at path %q, want %q at %q", got, f.valuesPath, r.wantError, r.wantPath)
+	}
+}
+
+func TestChartInstallRefused(t *testing.T) {
+	bad := badRequest
+	tests := []refusal{
 		{"values path", bad("The values do not match the chart's schema: $.image.tag: minLength: got 0, want 1.", map[string]any{"path": "$.image.tag"}),
 			installValues, "$.image.tag", "The values do not match the chart's schema: $.image.tag: minLength: got 0, want 1."},
 		{"path in the message", bad("The values do not match the chart's schema: $.ports[0]: wrong type (and 2 more).", nil),
@@ -153,23 +182,7 @@ func TestChartInstallRefused(t *testing.T) {
 			var f chartInstall
 			f.open(webChart, "")
 			f.set(installNamespace, "team")
-			if _, ok := f.start(); !ok {
-				t.Fatal("not sent")
-			}
-			f.refused(tc.err)
-			if f.busy() {
-				t.Error("still busy")
-			}
-			got := f.failure
-			if tc.field != "" {
-				got = f.errorAt(tc.field)
-				if f.failure != "" {
-					t.Errorf("also above the button: %q", f.failure)
-				}
-			}
-			if got != tc.wantError || f.valuesPath != tc.wantPath {
-				t.Errorf("error %q at path %q, want %q at %q", got, f.valuesPath, tc.wantError, tc.wantPath)
-			}
+			checkRefusal(t, &f, tc)
 			// Typing in the field clears the server's word on it.
 			if tc.field != "" {
 				f.set(tc.field, "x")

@@ -265,46 +265,22 @@ func TestChartUpgradeRequest(t *testing.T) {
 }
 
 func TestChartUpgradeRefused(t *testing.T) {
-	bad := func(msg string, details map[string]any) error {
-		return &replyError{Status: http.StatusBadRequest, API: shared.Error{Code: shared.CodeValidation, Message: msg, Details: details}}
-	}
+	bad := badRequest
 	schema := "The values do not match the chart's schema: $.replicaCount: maximum: got 9, want 5."
-	tests := []struct {
-		name      string
-		err       error
-		field     string // where the error shows; "" above the Upgrade button
-		wantError string
-		wantPath  string
-	}{
-		{"a 400 naming a path in the values", bad(schema, map[string]any{"path": "$.replicaCount"}), installValues, schema, "$.replicaCount"},
-		{"a 400 naming the values", bad("The values are not YAML.", map[string]any{"field": "values"}), installValues, "The values are not YAML.", ""},
+	tests := []refusal{
+		{"a 400 naming a path in the values", bad(schema, map[string]any{"path": "$.replicaCount"}), installValues, "$.replicaCount", schema},
+		{"a 400 naming the values", bad("The values are not YAML.", map[string]any{"field": "values"}), installValues, "", "The values are not YAML."},
 		{"a 400 naming the version", bad("Version 9.9.9 of chart web is not in repository test.", map[string]any{"field": "version"}),
-			installVersion, "Version 9.9.9 of chart web is not in repository test.", ""},
+			installVersion, "", "Version 9.9.9 of chart web is not in repository test."},
 		{"a conflict", &replyError{Status: http.StatusConflict, API: shared.Error{Code: shared.CodeConflict, Message: "Another operation on the release runs."}},
-			"", "Another operation on the release runs.", ""},
-		{"offline", errors.New("offline"), "", "offline", ""},
+			"", "", "Another operation on the release runs."},
+		{"offline", errors.New("offline"), "", "", "offline"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var f chartInstall
 			f.openUpgrade(upgradeRef, webChart, "1.0.0", "replicaCount: 9\n")
-			if _, ok := f.start(); !ok {
-				t.Fatal("not sent")
-			}
-			f.refused(tc.err)
-			if f.busy() {
-				t.Error("still busy after the refusal")
-			}
-			got := f.failure
-			if tc.field != "" {
-				got = f.errorAt(tc.field)
-				if f.failure != "" {
-					t.Errorf("also above the button: %q", f.failure)
-				}
-			}
-			if got != tc.wantError || f.valuesPath != tc.wantPath {
-				t.Errorf("error %q at path %q, want %q at %q", got, f.valuesPath, tc.wantError, tc.wantPath)
-			}
+			checkRefusal(t, &f, tc)
 			if f.req.Name != "site" || f.req.Namespace != "team" {
 				t.Errorf("the refusal changed the release to %s/%s", f.req.Namespace, f.req.Name)
 			}

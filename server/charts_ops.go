@@ -101,10 +101,7 @@ func (s *Server) installRelease(r *http.Request, id Identity, audit *auditRecord
 	if err := decodeJSON(r, &req); err != nil {
 		return nil, err
 	}
-	if err := checkNamespace(req.Namespace); err != nil || req.Namespace == "" {
-		return nil, invalid("Choose the namespace to install into.", map[string]any{"field": "namespace"})
-	}
-	if err := checkReleaseName(req.Name); err != nil {
+	if err := checkInstallTarget(req); err != nil {
 		return nil, err
 	}
 	ref := shared.ReleaseRef{Namespace: req.Namespace, Name: req.Name}
@@ -153,6 +150,15 @@ func (s *Server) helmWrite(r *http.Request, id Identity, kind shared.OperationKi
 		return nil, err
 	}
 	return accepted(op, "Working on release "+ref.Namespace+"/"+ref.Name+"."), nil
+}
+
+// checkInstallTarget checks the namespace and the release name an install
+// (or its preview) names.
+func checkInstallTarget(req shared.ChartInstall) error {
+	if err := checkNamespace(req.Namespace); err != nil || req.Namespace == "" {
+		return invalid("Choose the namespace to install into.", map[string]any{"field": "namespace"})
+	}
+	return checkReleaseName(req.Name)
 }
 
 // checkChartRequest checks an install, upgrade or preview's chart

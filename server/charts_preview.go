@@ -86,10 +86,7 @@ func (s *Server) previewRelease(r *http.Request, id Identity) (any, error) {
 	if err := decodeJSON(r, &req); err != nil {
 		return nil, err
 	}
-	if err := checkNamespace(req.Namespace); err != nil || req.Namespace == "" {
-		return nil, invalid("Choose the namespace to install into.", map[string]any{"field": "namespace"})
-	}
-	if err := checkReleaseName(req.Name); err != nil {
+	if err := checkInstallTarget(req.ChartInstall); err != nil {
 		return nil, err
 	}
 	if err := s.checkChartRequest(req.ChartInstall); err != nil {
