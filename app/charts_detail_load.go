@@ -14,9 +14,13 @@ func releasePath(ref shared.ReleaseRef) string {
 	return "/charts/" + url.PathEscape(ref.Name) + "?namespace=" + url.QueryEscape(ref.Namespace)
 }
 
-// openDetail opens the drawer on r and loads its detail.
+// openDetail opens the drawer on r and loads its detail, and what the
+// user may do in its namespace (which its buttons follow).
 func (p *chartsPage) openDetail(ctx app.Context, r shared.Release) {
 	p.loadDetail(refOf(r))
+	if p.Link != nil && p.Link.perms != nil {
+		p.Link.perms.ensure(ctx, r.Namespace)
+	}
 	focusLater(ctx, "kd-drawer-close")
 }
 

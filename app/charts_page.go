@@ -43,6 +43,7 @@ type chartsPage struct {
 	install chartInstall
 	live    chartsLive
 	upgrade releaseUpgrade
+	known   permissionSet // observed: permissionsState
 
 	// Set while the page runs in the browser.
 	running bool
@@ -60,7 +61,10 @@ func (p *chartsPage) Server(l *serverLink) *chartsPage {
 }
 
 // OnMount starts the page in the browser.
-func (p *chartsPage) OnMount(ctx app.Context) { p.start(ctx, ctx.LocalStorage()) }
+func (p *chartsPage) OnMount(ctx app.Context) {
+	ctx.ObserveState(permissionsState, &p.known)
+	p.start(ctx, ctx.LocalStorage())
+}
 
 // OnNav reads the view from the URL: at first, and again when the browser
 // goes back or forward. On the server, which prerenders the page, it reads
@@ -138,6 +142,7 @@ func (p *chartsPage) Render() app.UI {
 				Release(p.detail.ref).
 				Loaded(p.detail.status, p.detail.reply, p.detail.err).
 				Busy(p.ops.busy(p.detail.ref.Namespace, p.detail.ref.Name)).
+				Permissions(p.known.of(p.detail.ref.Namespace)).
 				At(now).IconRoot(p.apiRoot()).
 				OnClose(p.closeDetail).OnRetry(p.retryDetail).OnRollback(p.rollback).OnUninstall(p.askUninstallShown).
 				OnUpgrade(p.startUpgrade).

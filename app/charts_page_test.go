@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -136,6 +137,28 @@ func TestChartsReleaseDrawerTabs(t *testing.T) {
 		d.tab = releaseTabManifest
 		if html := renderPage(t, d); !strings.Contains(html, "you may not read this release") {
 			t.Errorf("no reason given:\n%s", html)
+		}
+	})
+	t.Run("what the user may not do is disabled, with the reason", func(t *testing.T) {
+		may := nsPermissions{Namespace: "a", Status: statusLoaded, Me: shared.Me{
+			Can:     map[string]bool{shared.ActionInstallCharts: true, shared.ActionUninstallCharts: false},
+			Reasons: map[string]string{shared.ActionUninstallCharts: "You may not delete Secrets in a."}}}
+		d := newReleaseDrawer().Release(shared.ReleaseRef{Namespace: "a", Name: "web"}).Loaded(statusLoaded, det, "").Permissions(may)
+		d.tab = releaseTabHistory
+		html := renderPage(t, d)
+		if !regexp.MustCompile(`<button[^>]*id="kd-drawer-uninstall"[^>]*disabled[^>]*title="You may not delete Secrets in a."`).MatchString(html) &&
+			!regexp.MustCompile(`<button[^>]*disabled[^>]*id="kd-drawer-uninstall"[^>]*title="You may not delete Secrets in a."`).MatchString(html) {
+			t.Errorf("uninstall not disabled with its reason:\n%s", html)
+		}
+		if regexp.MustCompile(`<button[^>]*id="kd-rollback-1"[^>]*disabled`).MatchString(html) ||
+			regexp.MustCompile(`<button[^>]*id="kd-drawer-upgrade"[^>]*disabled`).MatchString(html) {
+			t.Errorf("rollback or upgrade disabled although the user may install charts:\n%s", html)
+		}
+		checking := newReleaseDrawer().Release(shared.ReleaseRef{Namespace: "a", Name: "web"}).Loaded(statusLoaded, det, "").
+			Permissions(nsPermissions{Namespace: "a", Status: statusLoading})
+		checking.tab = releaseTabHistory
+		if html := renderPage(t, checking); strings.Count(html, "Checking whether you may") < 3 {
+			t.Errorf("while the rights are checked, upgrade, uninstall and rollback are not all waiting:\n%s", html)
 		}
 	})
 	t.Run("rollback waits for a running operation", func(t *testing.T) {

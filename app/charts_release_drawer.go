@@ -37,6 +37,9 @@ type releaseDrawer struct {
 	Working bool // an operation on the release is being followed
 	Now     time.Time
 	Root    string // the API's root, which the icon's path is relative to
+	// Perms is what the user may do in the release's namespace: upgrade
+	// and roll back need "install charts", uninstall "uninstall charts".
+	Perms nsPermissions
 
 	tab        releaseTab
 	onClose    func(app.Context)
@@ -59,6 +62,9 @@ func (d *releaseDrawer) Loaded(s loadStatus, det shared.ReleaseDetailReply, err 
 
 // Busy says an operation on the release runs: rollback waits for it.
 func (d *releaseDrawer) Busy(b bool) *releaseDrawer { d.Working = b; return d }
+
+// Permissions sets what the user may do in the release's namespace.
+func (d *releaseDrawer) Permissions(p nsPermissions) *releaseDrawer { d.Perms = p; return d }
 
 // At sets the time ages count from.
 func (d *releaseDrawer) At(now time.Time) *releaseDrawer { d.Now = now; return d }
@@ -110,8 +116,7 @@ func (d *releaseDrawer) Render() app.UI {
 			),
 			app.Div().Class("kd-drawer-tools").Body(
 				d.upgradeButton(),
-				disabledIf(app.Button().Type("button").ID("kd-drawer-uninstall").Class("kd-button kd-danger"), d.Working).
-					Aria("label", "Uninstall release "+d.Ref.Name).OnClick(d.guard(d.remove)).Text("Uninstall"),
+				d.uninstallButton(),
 				app.Button().Type("button").ID("kd-drawer-close").Class("kd-button").
 					Aria("label", "Close the details of "+d.Ref.Name).OnClick(d.guard(d.close)).Text("Close"),
 			),
@@ -234,8 +239,8 @@ func (d *releaseDrawer) history() app.UI {
 						b := app.Button().Type("button").ID("kd-rollback-"+n).Class("kd-button").
 							Aria("label", "Roll back to revision "+n).
 							OnClick(d.guard(d.rollback(rev.Revision)), app.EventScope("rollback-"+n)).Text("Roll back")
-						if d.Working {
-							b = b.Disabled(true).Title("An operation on this release is running.")
+						if why := d.cannot(shared.ActionInstallCharts); why != "" {
+							b = b.Disabled(true).Title(why)
 						}
 						return b
 					})),
@@ -298,4 +303,27 @@ func (d *releaseDrawer) rollback(rev int) app.EventHandler {
 			d.onRollback(ctx, rev)
 		}
 	}
+}
+
+// cannot says why the user may not take action on the release now ("" when
+// they may): an operation on it runs, or their rights in its namespace do
+// not allow it (or are being checked).
+func (d *releaseDrawer) cannot(action string) string {
+	if d.Working {
+		return "An operation on this release is running."
+	}
+	if ok, why := d.Perms.can(action); !ok {
+		return why
+	}
+	return ""
+}
+
+// uninstallButton asks to uninstall the release, or says why it may not.
+func (d *releaseDrawer) uninstallButton() app.UI {
+	b := app.Button().Type("button").ID("kd-drawer-uninstall").Class("kd-button kd-danger").
+		Aria("label", "Uninstall release "+d.Ref.Name).OnClick(d.guard(d.remove)).Text("Uninstall")
+	if why := d.cannot(shared.ActionUninstallCharts); why != "" {
+		b = b.Disabled(true).Title(why)
+	}
+	return b
 }

@@ -244,14 +244,14 @@ func (p *chartsPage) upgradeChooser() app.UI {
 func (d *releaseDrawer) upgrade(ctx app.Context, e app.Event) { callIfSet(d.onUpgrade, ctx) }
 
 // upgradeButton opens the upgrade form; it waits, saying why, while an
-// operation on the release runs or the release is not loaded yet.
+// operation on the release runs, the release is not loaded yet, or the
+// user may not change releases in its namespace.
 func (d *releaseDrawer) upgradeButton() app.UI {
 	b := app.Button().Type("button").ID("kd-drawer-upgrade").Class("kd-button").
 		Aria("label", "Upgrade release "+d.Ref.Name).OnClick(d.guard(d.upgrade)).Text("Upgrade")
-	switch {
-	case d.Working:
-		b = b.Disabled(true).Title("An operation on this release is running.")
-	case d.Detail.Release.Name == "":
+	if why := d.cannot(shared.ActionInstallCharts); why != "" {
+		b = b.Disabled(true).Title(why)
+	} else if d.Detail.Release.Name == "" {
 		b = b.Disabled(true).Title("The release is loading.")
 	}
 	return b
