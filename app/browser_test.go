@@ -55,9 +55,11 @@ func smoke(t *testing.T, chromium, base string) {
 	within(t, ctx, 15*time.Second, "service worker controls the page",
 		waitFor(`navigator.serviceWorker.controller !== null`))
 
+	// Before the other pages: they ask for what this server, which has no
+	// cluster, answers 503, and the indicator shows the last call's outcome.
+	checkServerVersion(t, ctx)
 	checkManifest(t, ctx, srv.origin, base)
 	checkNavigation(t, ctx, base)
-	checkServerVersion(t, ctx)
 
 	// Warm load: the service worker answers from its cache.
 	start = time.Now()
