@@ -214,6 +214,14 @@ func checkDefaultsAndPreview(t *testing.T, ctx context.Context, ns string) {
 	if m := eval[string](t, ctx, `document.querySelector("#kd-install-preview-manifest pre").textContent`); !strings.Contains(m, "replicas: 2") || strings.Contains(m, "s3cret") {
 		t.Errorf("the preview's manifest does not show 2 replicas, or shows the Secret's value:\n%s", m)
 	}
+	// On a phone, the form, the editor and the preview fit the screen.
+	within(t, ctx, 10*time.Second, "360 px wide", chromedp.EmulateViewport(360, 740),
+		chromedp.WaitVisible(chromedp.CSS(".kd-menu-button")))
+	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("the install form is %d px wide at a 360 px viewport", w)
+	}
+	within(t, ctx, 10*time.Second, "back to a wide screen", chromedp.EmulateViewport(wideWidth, wideHeight),
+		chromedp.WaitVisible(chromedp.CSS("#kd-nav")))
 	within(t, ctx, 10*time.Second, "a change hides the preview, which no longer says what Install does",
 		setField("kd-install-values", "greeting: hi\n"),
 		waitFor(`document.getElementById("kd-install-preview").dataset.status === undefined`))
