@@ -97,6 +97,14 @@ func TestChartsBrowser(t *testing.T) {
 		waitFor(`(() => { const ta = document.getElementById("kd-install-values");
 			return document.activeElement === ta && ta.value.slice(ta.selectionStart, ta.selectionEnd) === "replicaCount: 9"; })()`))
 
+	within(t, ctx, 60*time.Second, "a reload keeps what was typed",
+		setField("kd-install-values", "greeting: kept\n"),
+		chromedp.Reload(), chromedp.WaitVisible(live),
+		chromedp.WaitVisible(chromedp.CSS("#kd-install")),
+		waitFor(`document.getElementById("kd-install-values").value === "greeting: kept\n"`),
+		waitFor(`document.getElementById("kd-install-name").value === "web-e2e"`),
+		waitFor(`document.getElementById("kd-install-namespace").value === `+jsString(ns)))
+
 	start := time.Now()
 	within(t, ctx, 10*time.Second, "Install with values that fit",
 		setField("kd-install-values", "greeting: hi"),

@@ -38,6 +38,7 @@ func (p *chartsPage) syncInstall() {
 	case ref != "" && ref != p.install.req.Chart && !p.install.busy():
 		if ch, ok := p.catalog.find(ref); ok {
 			p.install.open(ch, p.rememberedNamespace())
+			p.install.restoreDraft(p.drafts)
 			p.loadInstallNamespaces()
 			p.loadDefaults(p.installForm)
 		}
@@ -126,6 +127,7 @@ func (p *chartsPage) closeInstall(ctx app.Context) {
 	if p.install.busy() {
 		return
 	}
+	forgetDraft(p.drafts)
 	ref := p.view.Chart
 	p.install.close()
 	v := p.view
@@ -136,6 +138,7 @@ func (p *chartsPage) closeInstall(ctx app.Context) {
 
 func (p *chartsPage) changeInstall(ctx app.Context, field, value string) {
 	p.install.set(field, value)
+	p.install.saveDraft(p.drafts)
 	p.loadDefaults(p.installForm)
 }
 
@@ -189,6 +192,7 @@ func (p *chartsPage) submitInstall(ctx app.Context) {
 				return
 			}
 			p.install.accepted(rep.Operation)
+			forgetDraft(p.drafts)
 			p.followOperation(ctx, rep.Operation)
 		})
 	})

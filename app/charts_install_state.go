@@ -41,6 +41,9 @@ type chartInstall struct {
 	// valuesHidden says the user may not read the values it runs with.
 	current      string
 	valuesHidden bool
+	// draftNamespace is the namespace of a restored draft, until the
+	// namespaces offered are known.
+	draftNamespace string
 
 	touched       map[string]bool
 	server        map[string]string // what the server said of a field, until it changes
@@ -103,6 +106,12 @@ func (f *chartInstall) offered(namespaces []string, err error, remembered string
 		return
 	}
 	f.nsStatus, f.namespaces = statusLoaded, slices.Clone(namespaces)
+	// A draft's namespace, kept until the namespaces were known, is chosen
+	// if it is offered and the user did not choose another meanwhile.
+	if ns := f.draftNamespace; ns != "" && !f.touched[installNamespace] && slices.Contains(f.namespaces, ns) {
+		f.req.Namespace = ns
+	}
+	f.draftNamespace = ""
 	if f.isOpen() && !f.upgrade && f.req.Namespace == "" {
 		f.req.Namespace = pickNamespace("", remembered, f.namespaces)
 	}

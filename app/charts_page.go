@@ -44,6 +44,7 @@ type chartsPage struct {
 	live    chartsLive
 	upgrade releaseUpgrade
 	known   permissionSet // observed: permissionsState
+	drafts  draftStore    // sessionStorage: the install form's draft
 
 	// Set while the page runs in the browser.
 	running bool
@@ -63,6 +64,7 @@ func (p *chartsPage) Server(l *serverLink) *chartsPage {
 // OnMount starts the page in the browser.
 func (p *chartsPage) OnMount(ctx app.Context) {
 	ctx.ObserveState(permissionsState, &p.known)
+	p.drafts = ctx.SessionStorage()
 	p.start(ctx, ctx.LocalStorage())
 }
 

@@ -73,6 +73,7 @@ func (p *chartsPage) previewUpgrade(ctx app.Context) { p.previewForm(ctx, p.upgr
 
 func (p *chartsPage) useInstallDefaults(ctx app.Context) {
 	p.install.useDefaults()
+	p.install.saveDraft(p.drafts)
 	focusLater(ctx, "kd-install-values")
 }
 
