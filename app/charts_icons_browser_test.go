@@ -138,6 +138,12 @@ func checkUpgrade(t *testing.T, ctx context.Context, ns, row string) {
 		waitFor(`document.getElementById("kd-upgrade-values").value.includes("greeting: hi")`))
 	eval[chromedp.Void](t, ctx, `(() => { const s = document.getElementById("kd-upgrade-version");
 		s.value = "1.1.0"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+	within(t, ctx, 60*time.Second, "the running version is marked, and Preview renders the upgrade as a dry run",
+		waitFor(`document.querySelector('#kd-upgrade-version option[value="1.0.0"]').textContent.includes("running now")`),
+		waitFor(`(document.getElementById("kd-upgrade-defaults") || {dataset: {}}).dataset.status === "loaded"`),
+		chromedp.Click(chromedp.CSS("#kd-upgrade-dryrun")),
+		waitFor(`(document.getElementById("kd-upgrade-preview") || {dataset: {}}).dataset.status === "loaded"`),
+		waitFor(`document.getElementById("kd-upgrade-preview-summary").textContent.includes("the upgrade would make revision 2 of `+ns+`/icon-a")`))
 	start := time.Now()
 	within(t, ctx, 150*time.Second, "the upgrade succeeds, with a toast",
 		chromedp.Click(chromedp.CSS("#kd-upgrade-submit")),
