@@ -128,7 +128,8 @@ func TestChartsBrowser(t *testing.T) {
 		chromedp.Click(byID("kd-open-"+key)),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`(document.getElementById("kd-tabpanel") || {}).textContent?.includes("web 1.0.0")`))
-	within(t, ctx, 10*time.Second, "Uninstall asks first",
+	within(t, ctx, 20*time.Second, "Uninstall asks first, once the user's rights are known",
+		waitFor(`!document.getElementById("kd-drawer-uninstall").disabled`),
 		chromedp.Click(chromedp.CSS("#kd-drawer-uninstall")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
 		waitFor(`document.getElementById("kd-confirm-list").textContent.includes("web-e2e")`))

@@ -201,7 +201,9 @@ func TestChartsRollbackBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#kd-tab-History")),
 		waitFor(`document.getElementById("kd-tab-History").getAttribute("aria-selected") === "true"`),
 		waitFor(revision("2")+` !== null && `+revision("1")+` !== null`),
-		waitFor(`document.getElementById("kd-rollback-1") !== null`))
+		waitFor(`document.getElementById("kd-rollback-1") !== null`),
+		// The buttons wait for the user's rights in the namespace.
+		waitFor(`!document.getElementById("kd-rollback-1").disabled`))
 	if got := eval[string](t, ctx, cells("2")); got != "2 deployed 1.1.0" {
 		t.Errorf("revision 2 shows %q", got)
 	}
