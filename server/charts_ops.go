@@ -1,13 +1,10 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -199,22 +196,14 @@ func valuesError(err error) error {
 	if !errors.As(err, &se) {
 		return err
 	}
-	// In the order of the text's lines; those the text has not, last.
-	lineOrder := func(v helm.SchemaViolation) int {
-		if v.Line == 0 {
-			return math.MaxInt
-		}
-		return v.Line
+	// kube/helm gives them in the order of the text's lines.
+	first := se.Violations[0]
+	details := map[string]any{"field": "values", "path": first.Path}
+	if first.Line > 0 {
+		details["line"] = first.Line
 	}
-	sorted := slices.SortedStableFunc(slices.Values(se.Violations), func(a, b helm.SchemaViolation) int {
-		return cmp.Compare(lineOrder(a), lineOrder(b))
-	})
-	details := map[string]any{"field": "values", "path": sorted[0].Path}
-	if sorted[0].Line > 0 {
-		details["line"] = sorted[0].Line
-	}
-	violations := make([]map[string]any, 0, len(sorted))
-	for _, v := range sorted {
+	violations := make([]map[string]any, 0, len(se.Violations))
+	for _, v := range se.Violations {
 		one := map[string]any{"path": v.Path, "message": v.Message}
 		if v.Line > 0 {
 			one["line"] = v.Line

@@ -116,7 +116,7 @@ func (c *Client) CheckValues(ctx context.Context, chart, version, valuesText str
 	if err != nil {
 		return kube.NewError(kube.ErrInvalid, "The values cannot be merged with the chart's defaults: "+clip(err.Error())+".", err)
 	}
-	return locateViolations(validateValues(ch, merged), valuesText)
+	return validateValues(ch, merged, valuesText)
 }
 
 // apply runs an install or an upgrade.
@@ -138,8 +138,8 @@ func (c *Client) apply(ctx context.Context, u kube.User, req InstallRequest, upg
 	if err != nil {
 		return nil, kube.NewError(kube.ErrInvalid, "The values cannot be merged with the chart's defaults: "+clip(err.Error())+".", err)
 	}
-	if err := validateValues(ch, merged); err != nil {
-		return nil, locateViolations(err, req.Values)
+	if err := validateValues(ch, merged, req.Values); err != nil {
+		return nil, err
 	}
 	// A chart with CRDs changes what the cluster offers: Helm then reads
 	// the capabilities afresh rather than from the user's cached discovery.

@@ -78,8 +78,10 @@ func (e *SchemaError) Error() string {
 // renders them) against the values.schema.json of ch and of its
 // subcharts. Unlike the SDK's own check, it loads nothing a schema points
 // to: a "$ref" to a URL or a file fails to compile instead of being
-// fetched (helm/helm#32245).
-func validateValues(ch *chart.Chart, values map[string]any) error {
+// fetched (helm/helm#32245). The violations come with their lines in
+// text, the values as the user wrote them, in the text's order: the first
+// is the one the message names.
+func validateValues(ch *chart.Chart, values map[string]any, text string) error {
 	var violations []SchemaViolation
 	if err := validateChart(ch, values, "$", nil, &violations); err != nil {
 		return err
@@ -87,6 +89,7 @@ func validateValues(ch *chart.Chart, values map[string]any) error {
 	if len(violations) == 0 {
 		return nil
 	}
+	locateViolations(violations, text)
 	cause := &SchemaError{Chart: ch.Name(), Violations: violations}
 	first := violations[0]
 	msg := fmt.Sprintf("The values do not match the chart's schema: %s: %s", first.Path, first.Message)

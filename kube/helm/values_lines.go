@@ -1,8 +1,10 @@
 package helm
 
 import (
-	"errors"
+	"cmp"
+	"math"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -33,22 +35,24 @@ func syntaxLine(msg string) int {
 	return n
 }
 
-// locateViolations sets the Line of each violation of a schema error in
-// err to where text (the values the user gave) says it; err is returned
-// as it was.
-func locateViolations(err error, text string) error {
-	var se *SchemaError
-	if !errors.As(err, &se) || text == "" {
-		return err
-	}
+// locateViolations sets the Line of each violation to where text (the
+// values the user gave) says it, then orders them as the text does; those
+// the text has no line for come last, in the order they came.
+func locateViolations(violations []SchemaViolation, text string) {
 	var doc yaml.Node
-	if yaml.Unmarshal([]byte(text), &doc) != nil || len(doc.Content) == 0 {
-		return err
+	if text == "" || yaml.Unmarshal([]byte(text), &doc) != nil || len(doc.Content) == 0 {
+		return
 	}
-	for i := range se.Violations {
-		se.Violations[i].Line = lineOf(doc.Content[0], se.Violations[i].at)
+	for i := range violations {
+		violations[i].Line = lineOf(doc.Content[0], violations[i].at)
 	}
-	return err
+	order := func(v SchemaViolation) int {
+		if v.Line == 0 {
+			return math.MaxInt
+		}
+		return v.Line
+	}
+	slices.SortStableFunc(violations, func(a, b SchemaViolation) int { return cmp.Compare(order(a), order(b)) })
 }
 
 // lineOf is the line of the deepest of the keys and indexes at that the

@@ -78,7 +78,7 @@ func TestSchemaViolations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = locateViolations(validateValues(web, merged), tt.values)
+			err = validateValues(web, merged, tt.values)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("valid values refused: %v", err)
@@ -163,7 +163,7 @@ func TestSchemaLoadsNothing(t *testing.T) {
 		ch.Schema = []byte(`{"$defs": {"tag": {"type": "string"}}, "properties": {"image": {"properties": {"tag": {"$ref": "#/$defs/tag"}}}}}`)
 		vals := map[string]any{"image": map[string]any{"tag": 3.0}}
 		var se *SchemaError
-		if err := validateValues(ch, vals); !errors.As(err, &se) || se.Violations[0].Path != "$.image.tag" {
+		if err := validateValues(ch, vals, ""); !errors.As(err, &se) || se.Violations[0].Path != "$.image.tag" {
 			t.Errorf("validation through a local $ref: %v", err)
 		}
 	})
