@@ -47,7 +47,6 @@ func (f *chartInstall) restoreDraft(store draftStore) {
 	if d.Req.Version != "" && len(d.Req.Version) <= 128 {
 		f.req.Version = d.Req.Version
 	}
-	f.changed()
 }
 
 // forgetDraft removes the kept request.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"strconv"
-
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -154,9 +152,4 @@ func refusedToast(r shared.UninstallResult) string {
 }
 
 // uninstallTitle is the dialog's title for n releases.
-func uninstallTitle(n int) string {
-	if n == 1 {
-		return "Uninstall 1 release?"
-	}
-	return "Uninstall " + strconv.Itoa(n) + " releases?"
-}
+func uninstallTitle(n int) string { return "Uninstall " + plural(n, "release", "releases") + "?" }
