@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -140,8 +141,26 @@ func within(t *testing.T, ctx context.Context, d time.Duration, what string, ste
 	tctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	if err := chromedp.Do(tctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+		t.Fatalf("%s: %v\nthe page then: %s", what, err, pageState(ctx))
 	}
+}
+
+// pageState says where the page is, for a failure's message: its URL, the
+// focused element, the checked boxes and the toasts shown.
+func pageState(ctx context.Context) string {
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	state, err := chromedp.Run(sctx, chromedp.Evaluate[string](`JSON.stringify({
+		url: location.href,
+		focus: document.activeElement ? document.activeElement.tagName + "#" + document.activeElement.id : "",
+		checked: [...document.querySelectorAll("input[type=checkbox]:checked")].map(b => b.id),
+		toasts: [...document.querySelectorAll(".kd-toast")].map(t => t.textContent),
+		dialog: document.querySelector("[role=dialog], [role=alertdialog]")?.textContent ?? "",
+	})`))
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	return state
 }
 
 func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.EvaluateOption) T {
@@ -176,9 +195,19 @@ func waitAcrossLoads(t *testing.T, ctx context.Context, what, expr string) {
 func waitFor(expr string) chromedp.Action[chromedp.Void] {
 	poll := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond))
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := poll(ctx, t)
-		return err
+		if _, err := poll(ctx, t); err != nil {
+			return fmt.Errorf("waiting for %s: %w", shorten(expr, 300), err)
+		}
+		return nil
 	})
+}
+
+// shorten cuts s to at most n bytes for a message, saying it did.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 func jsString(s string) string {
@@ -218,4 +247,19 @@ func needBrowser(t *testing.T) string {
 	}
 	registerRoutes()
 	return chromium
+}
+
+// checkTableRows fails the test unless the rows of the table that
+// selector names are laid out as a table's: each row's cells side by side
+// on one line (a stylesheet rule meant for other rows once made them a
+// grid of stacked cells).
+func checkTableRows(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	bad := eval[[]string](t, ctx, `[...document.querySelectorAll(`+jsString(selector+" tbody tr")+`)].filter(r =>
+		getComputedStyle(r).display !== "table-row" ||
+		new Set([...r.cells].map(c => Math.round(c.getBoundingClientRect().top))).size !== 1
+	).map(r => r.textContent.slice(0, 60))`)
+	if len(bad) > 0 {
+		t.Errorf("rows of %s not laid out as table rows: %q", selector, bad)
+	}
 }

@@ -28,16 +28,9 @@ import (
 // with its toast, while the third stays.
 func TestChartsBulkUninstallBrowser(t *testing.T) {
 	chromium := needBrowser(t)
-	c := newObjectsCluster(t)
-	ns := c.namespaceFor(t, "charts-bulk")
-	repo := helmtest.NewRepo(t, helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"})
-	origin := serveWithRepo(t, c, repo.URL)
-
-	api := newAPIClient(origin + "/api/v1")
-	bg, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	names := []string{"bulk-a", "bulk-b", "bulk-c"}
-	installReleases(t, bg, api, ns, "1.0.0", names...)
+	f := newChartsFixture(t, "charts-bulk", names...)
+	c, ns, origin, api, bg := f.c, f.ns, f.origin, f.api, f.bg
 
 	ctx := newBrowser(t, chromium)
 	console := watchConsole(ctx)
@@ -58,6 +51,7 @@ func TestChartsBulkUninstallBrowser(t *testing.T) {
 	want := ns + "/bulk-a " + ns + "/bulk-b " + ns + "/bulk-c"
 	within(t, ctx, 10*time.Second, "the filter shows the namespace's releases alone",
 		waitFor(shownRows+` === `+jsString(want)))
+	checkTableRows(t, ctx, "#kd-releases")
 
 	checked := func(names ...string) string {
 		var parts []string
@@ -101,9 +95,13 @@ func TestChartsBulkUninstallBrowser(t *testing.T) {
 		t.Fatalf("after the confirmations were closed, the namespace holds %v, want %v", got, names)
 	}
 
-	within(t, ctx, 10*time.Second, "tick bulk-a from the keyboard and bulk-b with the mouse",
+	// The Go side has taken the tick once the button counts it: only then
+	// is the page laid out for the mouse.
+	within(t, ctx, 10*time.Second, "tick bulk-a from the keyboard",
 		typeInto("kd-select-"+ns+"/bulk-a", " "),
 		waitFor(checked("bulk-a")),
+		waitFor(bulk+`.textContent === "Uninstall selected (1)"`))
+	within(t, ctx, 10*time.Second, "tick bulk-b with the mouse",
 		chromedp.Click(byID("kd-select-"+ns+"/bulk-b")),
 		waitFor(checked("bulk-a", "bulk-b")+` && !`+box("bulk-c")+`.checked`),
 		waitFor(`!document.getElementById("kd-select-all").checked`),
@@ -163,17 +161,8 @@ func TestChartsBulkUninstallBrowser(t *testing.T) {
 // Helm has it.
 func TestChartsRollbackBrowser(t *testing.T) {
 	chromium := needBrowser(t)
-	c := newObjectsCluster(t)
-	ns := c.namespaceFor(t, "charts-rollback")
-	src := helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"}
-	repo := helmtest.NewRepoOf(t)
-	repo.Publish(t, helmtest.Load(t, src), helmtest.Load(t, helmtest.Chart{Dir: src.Dir, Version: "1.1.0"}))
-	origin := serveWithRepo(t, c, repo.URL)
-
-	api := newAPIClient(origin + "/api/v1")
-	bg, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	installReleases(t, bg, api, ns, "1.0.0", "roll")
+	f := newChartsFixture(t, "charts-rollback", "roll")
+	ns, origin, api, bg := f.ns, f.origin, f.api, f.bg
 	var rep shared.OperationReply
 	if err := api.do(bg, http.MethodPut, releasePath(shared.ReleaseRef{Namespace: ns, Name: "roll"}),
 		shared.ChartInstall{Chart: "test/web", Version: "1.1.0", Values: "greeting: hi"}, &rep); err != nil {
@@ -244,6 +233,33 @@ func TestChartsRollbackBrowser(t *testing.T) {
 	if errs := withoutIconMisses(console.take()); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// chartsFixture is the ground of a charts test in Chromium: the local
+// cluster, a namespace of the test's own, a real repository serving the
+// web chart at 1.0.0 and 1.1.0, Kubedeck on both, and releases of the
+// chart at 1.0.0 installed through the API.
+type chartsFixture struct {
+	c      *objectsCluster
+	ns     string
+	origin string // Kubedeck's
+	api    *apiClient
+	bg     context.Context // the test's calls to the API; ends with it
+}
+
+func newChartsFixture(t *testing.T, prefix string, releases ...string) *chartsFixture {
+	t.Helper()
+	c := newObjectsCluster(t)
+	src := helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"}
+	repo := helmtest.NewRepoOf(t)
+	repo.Publish(t, helmtest.Load(t, src), helmtest.Load(t, helmtest.Chart{Dir: src.Dir, Version: "1.1.0"}))
+	f := &chartsFixture{c: c, ns: c.namespaceFor(t, prefix), origin: serveWithRepo(t, c, repo.URL)}
+	f.api = newAPIClient(f.origin + "/api/v1")
+	bg, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	f.bg = bg
+	installReleases(t, bg, f.api, f.ns, "1.0.0", releases...)
+	return f
 }
 
 // installReleases installs the test repository's web chart at version as

@@ -65,7 +65,7 @@ func (w *deployWizard) envRow(i int) app.UI {
 		ref = *e.ConfigMapKeyRef
 	}
 	kind := map[envSource]string{envFromSecret: "Secret", envFromConfigMap: "ConfigMap"}[src]
-	return app.Div().Class("kd-row").DataSet("row", i).Role("group").Aria("label", "Variable "+strconv.Itoa(i+1)).Body(
+	return app.Div().Class("kd-wrow").DataSet("row", i).Role("group").Aria("label", "Variable "+strconv.Itoa(i+1)).Body(
 		w.text(textInput{path: row + "name", label: "Name", value: e.Name, placeholder: "DEBUG"}),
 		w.choice(row+"source", "Value from", "", string(src), []option{
 			{string(envFromValue), "A value"}, {string(envFromSecret), "A Secret's key"}, {string(envFromConfigMap), "A ConfigMap's key"},
@@ -121,7 +121,7 @@ func (w *deployWizard) volumeRow(i int) app.UI {
 	if v.Type != "" && !slices.Contains(f.volumeTypes(), v.Type) {
 		options = append(options, option{string(v.Type), string(v.Type) + " (not offered here)"})
 	}
-	return app.Div().Class("kd-row").DataSet("row", i).Role("group").Aria("label", "Volume "+strconv.Itoa(i+1)).Body(
+	return app.Div().Class("kd-wrow").DataSet("row", i).Role("group").Aria("label", "Volume "+strconv.Itoa(i+1)).Body(
 		w.choice(row+"type", "Mount", "", string(v.Type), options, true),
 		app.If(v.Type == shared.VolumePVC, func() app.UI {
 			return w.text(textInput{path: row + "claim", label: "Claim", value: v.Claim, placeholder: "my-data",

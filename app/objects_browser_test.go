@@ -59,6 +59,7 @@ func TestObjectsBrowser(t *testing.T) {
 	within(t, ctx, 60*time.Second, "cold load of the deployments",
 		chromedp.Navigate(srv.origin+"/apps/objects?kind=deployments"), waitFor(tableVisible))
 	t.Logf("cold load: first table rows %v after navigation", time.Since(start).Round(time.Millisecond))
+	checkTableRows(t, ctx, "#page-objects .kd-table")
 	names := eval[[]string](t, ctx, jsRowNames)
 	for _, want := range []string{"web-frontend", "api", "broken-image", "crashy-worker", "trainer"} {
 		if !slices.Contains(names, want) {
