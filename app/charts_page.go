@@ -209,7 +209,8 @@ func (p *chartsPage) notes() app.UI {
 	slices.Sort(errs)
 	return app.Div().Class("kd-notes").Body(
 		app.If(len(p.list.forbidden) > 0, func() app.UI {
-			return app.P().Class("kd-note kd-forbidden-note").Role("note").Text(releasesForbiddenNote(p.list.forbidden))
+			return app.P().Class("kd-note kd-forbidden-note").Role("note").Title(allNamespaces(p.list.forbidden)).
+				Text(releasesForbiddenNote(p.list.forbidden))
 		}),
 		app.If(p.list.hidden > 0, func() app.UI {
 			return app.P().Class("kd-note kd-hidden-note").Role("note").Text(hiddenNote(p.list.hidden))
@@ -228,11 +229,7 @@ func (p *chartsPage) notes() app.UI {
 // releasesForbiddenNote names the namespaces whose releases the user may
 // not read.
 func releasesForbiddenNote(namespaces []string) string {
-	if len(namespaces) == 1 {
-		return "Not shown: releases in namespace " + namespaces[0] + ", which you may not read."
-	}
-	return "Not shown: releases in namespaces " + strings.Join(namespaces[:len(namespaces)-1], ", ") +
-		" and " + namespaces[len(namespaces)-1] + ", which you may not read."
+	return notShownNote("releases", namespaces, "read")
 }
 
 // body is the releases as a table or a grid, or the state that stands in

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -156,7 +157,8 @@ func (p *objectsPage) notes(k shared.KindInfo) app.UI {
 			return app.P().Class("kd-live-status").DataSet("live", live).DataSet("events", p.list.events).Text(label)
 		}),
 		app.If(len(p.list.forbidden) > 0, func() app.UI {
-			return app.P().Class("kd-note kd-forbidden-note").Role("note").Text(forbiddenNote(k, p.list.forbidden))
+			return app.P().Class("kd-note kd-forbidden-note").Role("note").Title(allNamespaces(p.list.forbidden)).
+				Text(forbiddenNote(k, p.list.forbidden))
 		}),
 		app.If(p.list.hidden > 0, func() app.UI {
 			return app.P().Class("kd-note kd-hidden-note").Role("note").Text(hiddenNote(p.list.hidden))
@@ -169,22 +171,39 @@ func (p *objectsPage) notes(k shared.KindInfo) app.UI {
 
 // forbiddenNote names the namespaces a list across all of them left out.
 func forbiddenNote(k shared.KindInfo, namespaces []string) string {
-	s := "Not shown: " + k.Name + " in "
+	return notShownNote(k.Name, namespaces, "list")
+}
+
+// notShownNote says that what in namespaces is not shown, as the user may
+// not verb it there. It names at most maxNotedNamespaces and counts the
+// rest, so that the note stays a line long however many there are (the
+// note's title names them all: see allNamespaces).
+func notShownNote(what string, namespaces []string, verb string) string {
+	s := "Not shown: " + what + " in "
 	if len(namespaces) == 1 {
-		return s + "namespace " + namespaces[0] + ", which you may not list."
+		return s + "namespace " + namespaces[0] + ", which you may not " + verb + "."
 	}
-	list := ""
-	for i, n := range namespaces {
-		switch {
-		case i == 0:
-		case i == len(namespaces)-1:
-			list += " and "
-		default:
-			list += ", "
-		}
-		list += n
+	named := namespaces
+	if len(named) > maxNotedNamespaces {
+		named = namespaces[:maxNotedNamespaces-1]
 	}
-	return s + "namespaces " + list + ", which you may not list."
+	list := strings.Join(named[:len(named)-1], ", ") + " and " + named[len(named)-1]
+	if len(named) < len(namespaces) {
+		list = strings.Join(named, ", ") + " and " + strconv.Itoa(len(namespaces)-len(named)) + " more"
+	}
+	return s + "namespaces " + list + ", which you may not " + verb + "."
+}
+
+// maxNotedNamespaces is how many namespaces a note names at most.
+const maxNotedNamespaces = 4
+
+// allNamespaces names every namespace of a note, for its title, when the
+// note does not ("" when it does).
+func allNamespaces(namespaces []string) string {
+	if len(namespaces) <= maxNotedNamespaces {
+		return ""
+	}
+	return strings.Join(namespaces, ", ")
 }
 
 // hiddenNote counts the namespaces a list left out without naming them: the

@@ -247,11 +247,18 @@ func TestForbiddenNote(t *testing.T) {
 		{[]string{"a"}, "Not shown: pods in namespace a, which you may not list."},
 		{[]string{"a", "b"}, "Not shown: pods in namespaces a and b, which you may not list."},
 		{[]string{"a", "b", "c"}, "Not shown: pods in namespaces a, b and c, which you may not list."},
+		{[]string{"a", "b", "c", "d"}, "Not shown: pods in namespaces a, b, c and d, which you may not list."},
+		{[]string{"a", "b", "c", "d", "e"}, "Not shown: pods in namespaces a, b, c and 2 more, which you may not list."},
+		{strings.Fields(strings.Repeat("x ", 40)), "Not shown: pods in namespaces x, x, x and 37 more, which you may not list."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
 			if got := forbiddenNote(k, tc.ns); got != tc.want {
 				t.Errorf("got %q", got)
+			}
+			if all := allNamespaces(tc.ns); (all != "") != (len(tc.ns) > maxNotedNamespaces) ||
+				all != "" && all != strings.Join(tc.ns, ", ") {
+				t.Errorf("the note's title is %q", all)
 			}
 		})
 	}
