@@ -13,15 +13,17 @@ import (
 // and the install form's loading and sending.
 
 // setView shows v: it writes it to the URL, searches the catalog when the
-// search changed, and opens or closes the chart's install form.
+// search changed, opens or closes the chart's install form, and the
+// release's drawer and upgrade form.
 func (p *chartsPage) setView(ctx app.Context, v chartsView) {
 	old := p.view
 	p.view = v
-	p.writeURL(ctx)
 	if v.Catalog && (p.catalog.status == statusIdle || v.Query != p.catalog.query || !old.Catalog && p.catalog.status == statusFailed) {
 		p.loadCatalog()
 	}
 	p.syncInstall()
+	p.syncDrawer(ctx)
+	p.writeURL(ctx)
 }
 
 // writeURL puts the view in the address bar without navigating.
@@ -60,7 +62,7 @@ func (p *chartsPage) chooseTab(catalog bool) app.EventHandler {
 		v := p.view
 		v.Catalog = catalog
 		if !catalog {
-			v = chartsView{}
+			v = v.releasesOnly()
 		}
 		p.setView(ctx, v)
 	}
@@ -69,7 +71,7 @@ func (p *chartsPage) chooseTab(catalog bool) app.EventHandler {
 // showReleases goes to the releases after an install.
 func (p *chartsPage) showReleases(ctx app.Context) {
 	p.install.close()
-	p.setView(ctx, chartsView{})
+	p.setView(ctx, p.view.releasesOnly())
 	p.load(true)
 }
 

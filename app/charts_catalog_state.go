@@ -17,10 +17,16 @@ import (
 //
 //	/apps/charts                                      the releases
 //	/apps/charts?view=catalog&q=web&chart=stable/web  the catalog, searched, a chart's install form open
+//	/apps/charts?release=team-a/web&tab=history       a release's drawer, on its History tab
+//	/apps/charts?release=team-a/web&upgrade=1         the release's upgrade form
 type chartsView struct {
 	Catalog bool
 	Query   string // the catalog's search
 	Chart   string // "<repository>/<chart>" whose install form is open; "" for none
+
+	Release shared.ReleaseRef // the release whose drawer is open; none when its Name is ""
+	Tab     releaseTab        // the drawer's tab; "" for the first (Overview)
+	Upgrade bool              // the release's upgrade form shows instead of its drawer
 }
 
 // The value of the view parameter that shows the catalog.
@@ -31,34 +37,86 @@ const maxChartPart = 100
 
 // parseChartsView reads a view from a URL query. What cannot be right
 // falls back to the default: another view is the releases, a chart
-// reference not shaped like one is none. The search text is cut to the
-// server's limit and loses its control characters (searchText); like the
-// object viewer's, it is read only in the browser and shown only through
-// the DOM (see chartsPage.OnNav).
+// reference not shaped like one is none, a release that is not
+// "<namespace>/<name>" by Helm's rules opens no drawer, an unknown tab is
+// the first. The search text is cut to the server's limit and loses its
+// control characters (searchText); like the object viewer's, it is read
+// only in the browser and shown only through the DOM (see
+// chartsPage.OnNav).
 func parseChartsView(q url.Values) chartsView {
 	v := chartsView{Catalog: q.Get("view") == viewCatalog}
-	if !v.Catalog {
-		return v
+	if v.Catalog {
+		v.Query = searchText(q.Get("q"))
+		v.Chart = keep(strings.TrimSpace(q.Get("chart")), isChartRef)
 	}
-	v.Query = searchText(q.Get("q"))
-	v.Chart = keep(strings.TrimSpace(q.Get("chart")), isChartRef)
+	if ref, ok := parseReleaseRef(q.Get("release")); ok {
+		v.Release = ref
+		v.Tab = parseReleaseTab(q.Get("tab"))
+		v.Upgrade = q.Get("upgrade") == "1"
+	}
+	return v
+}
+
+// parseReleaseRef reads "<namespace>/<name>": a DNS-1123 label, and a
+// release name as Helm allows it (a DNS-1123 subdomain of at most
+// maxReleaseName characters).
+func parseReleaseRef(s string) (shared.ReleaseRef, bool) {
+	ns, name, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok || !isDNSLabel(ns) || len(name) > maxReleaseName || !isDNSSubdomain(name) {
+		return shared.ReleaseRef{}, false
+	}
+	return shared.ReleaseRef{Namespace: ns, Name: name}, true
+}
+
+// parseReleaseTab is the drawer's tab a URL names in lower case ("history");
+// "" (the first) for any other text.
+func parseReleaseTab(s string) releaseTab {
+	for _, t := range releaseTabs[1:] {
+		if s == t.param() {
+			return t
+		}
+	}
+	return ""
+}
+
+// releasesOnly is the view of the releases, with the drawer v has open.
+func (v chartsView) releasesOnly() chartsView {
+	return chartsView{Release: v.Release, Tab: v.Tab, Upgrade: v.Upgrade}
+}
+
+// withRelease is v with ref's drawer open on tab ("" for the first), or
+// with no drawer for the zero ref.
+func (v chartsView) withRelease(ref shared.ReleaseRef, tab releaseTab) chartsView {
+	v.Release, v.Tab, v.Upgrade = ref, tab, false
+	if ref.Name == "" {
+		v.Release, v.Tab = shared.ReleaseRef{}, ""
+	}
 	return v
 }
 
 // encode is the view as a URL query, keys in a fixed order and defaults
 // left out.
 func (v chartsView) encode() string {
-	if !v.Catalog {
-		return ""
+	var q []string
+	if v.Catalog {
+		q = append(q, "view="+viewCatalog)
+		if v.Query != "" {
+			q = append(q, "q="+url.QueryEscape(v.Query))
+		}
+		if v.Chart != "" {
+			q = append(q, "chart="+url.QueryEscape(v.Chart))
+		}
 	}
-	q := "view=" + viewCatalog
-	if v.Query != "" {
-		q += "&q=" + url.QueryEscape(v.Query)
+	if v.Release.Name != "" {
+		q = append(q, "release="+url.QueryEscape(releaseKey(v.Release.Namespace, v.Release.Name)))
+		if v.Tab != "" && v.Tab != releaseTabOverview {
+			q = append(q, "tab="+v.Tab.param())
+		}
+		if v.Upgrade {
+			q = append(q, "upgrade=1")
+		}
 	}
-	if v.Chart != "" {
-		q += "&chart=" + url.QueryEscape(v.Chart)
-	}
-	return q
+	return strings.Join(q, "&")
 }
 
 // isChartRef reports whether s is shaped like "<repository>/<chart>":

@@ -30,6 +30,26 @@ func TestChartsViewParse(t *testing.T) {
 		{"chart URL", "view=catalog&chart=https://x/y", chartsView{Catalog: true}},
 		{"dot first", "view=catalog&chart=.test/web", chartsView{Catalog: true}},
 		{"part too long", "view=catalog&chart=test/" + strings.Repeat("w", maxChartPart+1), chartsView{Catalog: true}},
+		{"a release's drawer", "release=team-a%2Fweb", chartsView{Release: shared.ReleaseRef{Namespace: "team-a", Name: "web"}}},
+		{"on a tab", "release=team-a/web&tab=history", chartsView{Release: shared.ReleaseRef{Namespace: "team-a", Name: "web"}, Tab: releaseTabHistory}},
+		{"upgrading", "release=team-a/web.v2&tab=values&upgrade=1",
+			chartsView{Release: shared.ReleaseRef{Namespace: "team-a", Name: "web.v2"}, Tab: releaseTabValues, Upgrade: true}},
+		{"over the catalog", "view=catalog&q=db&release=a/b",
+			chartsView{Catalog: true, Query: "db", Release: shared.ReleaseRef{Namespace: "a", Name: "b"}}},
+		{"overview is the default tab", "release=a/b&tab=overview", chartsView{Release: shared.ReleaseRef{Namespace: "a", Name: "b"}}},
+		{"tab in capitals", "release=a/b&tab=History", chartsView{Release: shared.ReleaseRef{Namespace: "a", Name: "b"}}},
+		{"tab and upgrade without a release", "tab=history&upgrade=1", chartsView{}},
+		{"upgrade not 1", "release=a/b&upgrade=true", chartsView{Release: shared.ReleaseRef{Namespace: "a", Name: "b"}}},
+		{"release without namespace", "release=web", chartsView{}},
+		{"release with a path", "release=team-a/../web", chartsView{}},
+		{"release of three parts", "release=a/b/c", chartsView{}},
+		{"release dotted namespace", "release=a.b/c", chartsView{}},
+		{"release with markup", "release=a/%22%3E%3Cscript%3E", chartsView{}},
+		{"release name too long", "release=a/" + strings.Repeat("w", maxReleaseName+1), chartsView{}},
+		{"release name longest", "release=a/" + strings.Repeat("w", maxReleaseName),
+			chartsView{Release: shared.ReleaseRef{Namespace: "a", Name: strings.Repeat("w", maxReleaseName)}}},
+		{"release in capitals", "release=A/Web", chartsView{}},
+		{"release empty name", "release=a/", chartsView{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,6 +73,11 @@ func TestChartsViewEncodeRoundTrip(t *testing.T) {
 		{"releases", chartsView{Query: "left over"}, ""},
 		{"catalog", chartsView{Catalog: true}, "view=catalog"},
 		{"all", chartsView{Catalog: true, Query: "web & more", Chart: "test/web"}, "view=catalog&q=web+%26+more&chart=test%2Fweb"},
+		{"drawer", chartsView{Release: shared.ReleaseRef{Namespace: "a", Name: "web"}}, "release=a%2Fweb"},
+		{"drawer on a tab, upgrading", chartsView{Release: shared.ReleaseRef{Namespace: "a", Name: "web"}, Tab: releaseTabResources, Upgrade: true},
+			"release=a%2Fweb&tab=resources&upgrade=1"},
+		{"drawer over the catalog", chartsView{Catalog: true, Chart: "test/web", Release: shared.ReleaseRef{Namespace: "a", Name: "web"}, Tab: releaseTabNotes},
+			"view=catalog&chart=test%2Fweb&release=a%2Fweb&tab=notes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,7 +88,7 @@ func TestChartsViewEncodeRoundTrip(t *testing.T) {
 			q, _ := url.ParseQuery(got)
 			want := tc.view
 			if !want.Catalog {
-				want = chartsView{}
+				want = want.releasesOnly()
 			}
 			if diff := cmp.Diff(want, parseChartsView(q)); diff != "" {
 				t.Errorf("round trip (-want +got):\n%s", diff)
@@ -139,4 +164,33 @@ func TestStaleNote(t *testing.T) {
 	if got := staleNote("stable"); !strings.Contains(got, "stable") || !strings.Contains(got, "last copy") {
 		t.Errorf("staleNote = %q", got)
 	}
+}
+
+// FuzzChartsView reads any query as the charts page's view: it never
+// panics, what it keeps reads back the same from its encoding, and nothing
+// but the search text (shown only through the DOM) holds a character that
+// could end an HTML attribute or a URL's part.
+func FuzzChartsView(f *testing.F) {
+	for _, q := range []string{"", "view=catalog&q=web&chart=test/web", "release=a/b&tab=history&upgrade=1",
+		"release=a/%2e%2e&tab=HISTORY", "release=%00/b", "release=a/b&release=c/d", "view=catalog&chart=a/b&chart=../x"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, ok := viewRoundTrip(t, raw, parseChartsView, chartsView.encode)
+		if !ok {
+			return
+		}
+		for _, s := range []string{v.Chart, v.Release.Namespace, v.Release.Name, string(v.Tab)} {
+			bad := "<>\"'&?#% \\"
+			if s != v.Chart {
+				bad += "/"
+			}
+			if strings.ContainsAny(s, bad) {
+				t.Fatalf("parseChartsView(%q) keeps %q", raw, s)
+			}
+		}
+		if v.Release.Name == "" && (v.Tab != "" || v.Upgrade || v.Release.Namespace != "") {
+			t.Fatalf("parseChartsView(%q) = %+v: a tab or upgrade without a release", raw, v)
+		}
+	})
 }

@@ -14,17 +14,48 @@ func releasePath(ref shared.ReleaseRef) string {
 	return "/charts/" + url.PathEscape(ref.Name) + "?namespace=" + url.QueryEscape(ref.Namespace)
 }
 
-// openDetail opens the drawer on r and loads its detail, and what the
-// user may do in its namespace (which its buttons follow).
+// openDetail opens the drawer on r (the URL names it) and loads its
+// detail, and what the user may do in its namespace (which its buttons
+// follow).
 func (p *chartsPage) openDetail(ctx app.Context, r shared.Release) {
-	p.loadDetail(refOf(r))
-	if p.Link != nil && p.Link.perms != nil {
-		p.Link.perms.ensure(ctx, r.Namespace)
+	if p.detail.ref == refOf(r) {
+		p.loadDetail(refOf(r))
 	}
+	p.setView(ctx, p.view.withRelease(refOf(r), ""))
 	focusLater(ctx, "kd-drawer-close")
 }
 
-// loadDetail loads the detail of ref into the drawer.
+// syncDrawer opens the drawer of the release the view names (from a
+// click, a reload or a shared link), or closes it, and opens or closes
+// its upgrade form as the view says. A form whose operation runs stays.
+func (p *chartsPage) syncDrawer(ctx app.Context) {
+	ref := p.view.Release
+	if ref != p.detail.ref && p.upgrade.isOpen() && !p.upgrade.close() {
+		p.view = p.view.withRelease(p.detail.ref, p.view.Tab)
+		p.view.Upgrade = true
+		return
+	}
+	switch {
+	case ref.Name == "" && p.detail.open():
+		p.detail.close()
+	case ref.Name != "" && ref != p.detail.ref:
+		p.loadDetail(ref)
+		if p.Link != nil && p.Link.perms != nil {
+			p.Link.perms.ensure(ctx, ref.Namespace)
+		}
+	}
+	switch {
+	case !p.view.Upgrade && p.upgrade.isOpen():
+		if !p.upgrade.close() {
+			p.view.Upgrade = true
+		}
+	case p.view.Upgrade && !p.upgrade.isOpen() && p.detail.status == statusLoaded:
+		p.beginUpgrade(ctx)
+	}
+}
+
+// loadDetail loads the detail of ref into the drawer; the upgrade form
+// opens once it came when the view asks for it.
 func (p *chartsPage) loadDetail(ref shared.ReleaseRef) {
 	if !p.running {
 		return
@@ -33,7 +64,12 @@ func (p *chartsPage) loadDetail(ref shared.ReleaseRef) {
 	api, stop, ui := p.Link.api, p.stopCtx, p.ui
 	ui.Async(func() {
 		rep, err := apiGet[shared.ReleaseDetailReply](stop, api, releasePath(ref))
-		ui.Dispatch(func(ctx app.Context) { p.detail.loaded(seq, rep, err) })
+		ui.Dispatch(func(ctx app.Context) {
+			p.detail.loaded(seq, rep, err)
+			if p.running && p.view.Upgrade && p.view.Release == ref && !p.upgrade.isOpen() && p.detail.status == statusLoaded {
+				p.beginUpgrade(ctx)
+			}
+		})
 	})
 }
 
@@ -42,8 +78,13 @@ func (p *chartsPage) retryDetail(ctx app.Context) { p.loadDetail(p.detail.ref) }
 // closeDetail closes the drawer; focus goes back to the release's button.
 func (p *chartsPage) closeDetail(ctx app.Context) {
 	key := releaseKey(p.detail.ref.Namespace, p.detail.ref.Name)
-	p.detail.close()
+	p.setView(ctx, p.view.withRelease(shared.ReleaseRef{}, ""))
 	focusLater(p.ui, "kd-open-"+key)
+}
+
+// showReleaseTab shows a tab of the drawer, and names it in the URL.
+func (p *chartsPage) showReleaseTab(ctx app.Context, t releaseTab) {
+	p.setView(ctx, p.view.withRelease(p.detail.ref, t))
 }
 
 // refreshDetail loads the drawer's release again after an operation on it

@@ -55,3 +55,46 @@ func forgetDraft(store draftStore) {
 		store.Del(chartDraftStorageKey)
 	}
 }
+
+// upgradeDraftStorageKey is where the upgrade form keeps what the user
+// typed (sessionStorage), for the release it upgrades: a reload reopens
+// the upgrade (the URL says so) with the version and values chosen.
+const upgradeDraftStorageKey = "kubedeck.charts.upgrade"
+
+// upgradeDraft is the upgrade form's kept request and its release.
+type upgradeDraft struct {
+	Release shared.ReleaseRef   `json:"release"`
+	Req     shared.ChartInstall `json:"req"`
+}
+
+// saveDraft keeps the open upgrade form's request in store.
+func (u *releaseUpgrade) saveDraft(store draftStore) {
+	if store == nil || !u.form.isOpen() || u.form.busy() || u.form.following() {
+		return
+	}
+	_ = store.Set(upgradeDraftStorageKey, upgradeDraft{Release: u.ref, Req: u.form.req})
+}
+
+// restoreDraft gives the just-opened upgrade form what store kept for the
+// same release and chart: the version, when the form offers it, and the
+// values.
+func (u *releaseUpgrade) restoreDraft(store draftStore) {
+	var d upgradeDraft
+	if store == nil || !u.form.isOpen() || store.Get(upgradeDraftStorageKey, &d) != nil ||
+		d.Release != u.ref || d.Req.Chart != u.form.req.Chart {
+		return
+	}
+	if len(d.Req.Values) <= maxValuesBytes {
+		u.form.req.Values = d.Req.Values
+	}
+	if slices.Contains(u.form.versions(), d.Req.Version) {
+		u.form.req.Version = d.Req.Version
+	}
+}
+
+// forgetUpgradeDraft removes the upgrade form's kept request.
+func forgetUpgradeDraft(store draftStore) {
+	if store != nil {
+		store.Del(upgradeDraftStorageKey)
+	}
+}

@@ -105,6 +105,7 @@ func (p *chartsPage) start(ctx app.Context, prefs prefStore) {
 	if p.view.Catalog {
 		p.loadCatalog()
 	}
+	p.syncDrawer(ctx)
 	// The poll lives as long as the page, until stop: a plain goroutine,
 	// as go-app waits for what ctx.Async starts when it consumes its work.
 	go p.poll(p.stopCtx, ctx)
@@ -145,6 +146,7 @@ func (p *chartsPage) Render() app.UI {
 				Loaded(p.detail.status, p.detail.reply, p.detail.err).
 				Busy(p.ops.busy(p.detail.ref.Namespace, p.detail.ref.Name)).
 				Permissions(p.known.of(p.detail.ref.Namespace)).
+				Showing(p.view.Tab).OnTab(p.showReleaseTab).
 				At(now).IconRoot(p.apiRoot()).
 				OnClose(p.closeDetail).OnRetry(p.retryDetail).OnRollback(p.rollback).OnUninstall(p.askUninstallShown).
 				OnUpgrade(p.startUpgrade).

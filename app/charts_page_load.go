@@ -114,7 +114,7 @@ func (p *chartsPage) confirmUninstall(ctx app.Context) {
 				case r.Operation != nil:
 					p.sel.toggleOff(releaseKey(r.Namespace, r.Name))
 					if p.detail.ref == r.ReleaseRef {
-						p.detail.close()
+						p.setView(ctx, p.view.withRelease(shared.ReleaseRef{}, ""))
 					}
 					p.followOperation(ctx, *r.Operation)
 				default:

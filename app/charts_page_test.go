@@ -118,7 +118,7 @@ func TestChartsReleaseDrawerTabs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(string(tc.tab), func(t *testing.T) {
 			d := newReleaseDrawer().Release(shared.ReleaseRef{Namespace: "a", Name: "web"}).Loaded(statusLoaded, det, "")
-			d.tab = tc.tab
+			d.Tab = tc.tab
 			html := renderPage(t, d)
 			for _, w := range tc.want {
 				if !strings.Contains(html, w) {
@@ -134,7 +134,7 @@ func TestChartsReleaseDrawerTabs(t *testing.T) {
 		hidden := det
 		hidden.ValuesHidden, hidden.Values, hidden.Manifest = true, "", ""
 		d := newReleaseDrawer().Release(shared.ReleaseRef{Namespace: "a", Name: "web"}).Loaded(statusLoaded, hidden, "")
-		d.tab = releaseTabManifest
+		d.Tab = releaseTabManifest
 		if html := renderPage(t, d); !strings.Contains(html, "you may not read this release") {
 			t.Errorf("no reason given:\n%s", html)
 		}
@@ -144,7 +144,7 @@ func TestChartsReleaseDrawerTabs(t *testing.T) {
 			Can:     map[string]bool{shared.ActionInstallCharts: true, shared.ActionUninstallCharts: false},
 			Reasons: map[string]string{shared.ActionUninstallCharts: "You may not delete Secrets in a."}}}
 		d := newReleaseDrawer().Release(shared.ReleaseRef{Namespace: "a", Name: "web"}).Loaded(statusLoaded, det, "").Permissions(may)
-		d.tab = releaseTabHistory
+		d.Tab = releaseTabHistory
 		html := renderPage(t, d)
 		// A button's tag, its attributes in any order.
 		button := func(id string) string {
@@ -160,14 +160,14 @@ func TestChartsReleaseDrawerTabs(t *testing.T) {
 		}
 		checking := newReleaseDrawer().Release(shared.ReleaseRef{Namespace: "a", Name: "web"}).Loaded(statusLoaded, det, "").
 			Permissions(nsPermissions{Namespace: "a", Status: statusLoading})
-		checking.tab = releaseTabHistory
+		checking.Tab = releaseTabHistory
 		if html := renderPage(t, checking); strings.Count(html, "Checking whether you may") < 3 {
 			t.Errorf("while the rights are checked, upgrade, uninstall and rollback are not all waiting:\n%s", html)
 		}
 	})
 	t.Run("rollback waits for a running operation", func(t *testing.T) {
 		d := newReleaseDrawer().Release(shared.ReleaseRef{Namespace: "a", Name: "web"}).Loaded(statusLoaded, det, "").Busy(true)
-		d.tab = releaseTabHistory
+		d.Tab = releaseTabHistory
 		if html := renderPage(t, d); !strings.Contains(html, "An operation on this release is running.") {
 			t.Errorf("rollback not disabled:\n%s", html)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -24,6 +25,9 @@ const (
 var releaseTabs = []releaseTab{releaseTabOverview, releaseTabValues, releaseTabManifest,
 	releaseTabNotes, releaseTabHistory, releaseTabResources}
 
+// param is the tab as the page's URL names it: its name in lower case.
+func (t releaseTab) param() string { return strings.ToLower(string(t)) }
+
 // releaseDrawer shows one release in detail, a tab at a time; History
 // rolls it back to a revision.
 type releaseDrawer struct {
@@ -40,8 +44,9 @@ type releaseDrawer struct {
 	// Perms is what the user may do in the release's namespace: upgrade
 	// and roll back need "install charts", uninstall "uninstall charts".
 	Perms nsPermissions
+	Tab   releaseTab // the tab shown; "" for the first
 
-	tab        releaseTab
+	onTab      func(app.Context, releaseTab)
 	onClose    func(app.Context)
 	onRetry    func(app.Context)
 	onRollback func(app.Context, int)
@@ -65,6 +70,12 @@ func (d *releaseDrawer) Busy(b bool) *releaseDrawer { d.Working = b; return d }
 
 // Permissions sets what the user may do in the release's namespace.
 func (d *releaseDrawer) Permissions(p nsPermissions) *releaseDrawer { d.Perms = p; return d }
+
+// Showing sets the tab shown ("" for the first).
+func (d *releaseDrawer) Showing(t releaseTab) *releaseDrawer { d.Tab = t; return d }
+
+// OnTab sets what choosing a tab does (the page keeps it in its URL).
+func (d *releaseDrawer) OnTab(f func(app.Context, releaseTab)) *releaseDrawer { d.onTab = f; return d }
 
 // At sets the time ages count from.
 func (d *releaseDrawer) At(now time.Time) *releaseDrawer { d.Now = now; return d }
@@ -98,10 +109,10 @@ func (d *releaseDrawer) Guard(wrap func(app.EventHandler) app.EventHandler) *rel
 
 // current is the tab shown.
 func (d *releaseDrawer) current() releaseTab {
-	if d.tab == "" {
+	if d.Tab == "" {
 		return releaseTabOverview
 	}
-	return d.tab
+	return d.Tab
 }
 
 // Render shows the drawer.
@@ -294,7 +305,12 @@ func (d *releaseDrawer) retry(ctx app.Context, e app.Event) { callIfSet(d.onRetr
 func (d *releaseDrawer) remove(ctx app.Context, e app.Event) { callIfSet(d.onRemove, ctx) }
 
 func (d *releaseDrawer) choose(t releaseTab) app.EventHandler {
-	return func(ctx app.Context, e app.Event) { d.tab = t }
+	return func(ctx app.Context, e app.Event) {
+		d.Tab = t
+		if d.onTab != nil {
+			d.onTab(ctx, t)
+		}
+	}
 }
 
 func (d *releaseDrawer) rollback(rev int) app.EventHandler {

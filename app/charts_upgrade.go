@@ -91,10 +91,25 @@ func (u *releaseUpgrade) pickRef(ref string) {
 	}
 }
 
-// startUpgrade opens the upgrade of the drawer's release.
+// startUpgrade opens the upgrade of the drawer's release (the URL says
+// so, for a reload).
 func (p *chartsPage) startUpgrade(ctx app.Context) {
+	v := p.view
+	v.Upgrade = true
+	p.setView(ctx, v)
+}
+
+// beginUpgrade opens the upgrade form of the drawer's release, once its
+// detail is loaded; while an operation works on the release, the drawer
+// stays, and the URL says so.
+func (p *chartsPage) beginUpgrade(ctx app.Context) {
 	ref := p.detail.ref
-	if !p.running || ref.Name == "" || p.detail.reply.Release.Name == "" || p.ops.busy(ref.Namespace, ref.Name) {
+	if !p.running || ref.Name == "" || p.detail.reply.Release.Name == "" {
+		return
+	}
+	if p.ops.busy(ref.Namespace, ref.Name) {
+		p.view.Upgrade = false
+		p.writeURL(ctx)
 		return
 	}
 	p.upgrade.begin(ref, p.detail.reply)
@@ -112,6 +127,7 @@ func (p *chartsPage) findUpgradeChart() {
 		ui.Dispatch(func(ctx app.Context) {
 			if p.running && p.upgrade.ref == ref {
 				p.upgrade.found(cat.Charts, err)
+				p.upgrade.restoreDraft(p.drafts)
 				p.loadDefaults(p.upgradeForm)
 			}
 		})
@@ -122,20 +138,27 @@ func (p *chartsPage) retryUpgrade(ctx app.Context, e app.Event) { p.findUpgradeC
 
 // closeUpgrade goes back to the drawer.
 func (p *chartsPage) closeUpgrade(ctx app.Context) {
-	if p.upgrade.close() {
-		focusLater(ctx, "kd-drawer-upgrade")
+	if p.upgrade.form.busy() {
+		return
 	}
+	forgetUpgradeDraft(p.drafts)
+	v := p.view
+	v.Upgrade = false
+	p.setView(ctx, v)
+	focusLater(ctx, "kd-drawer-upgrade")
 }
 
 func (p *chartsPage) cancelUpgrade(ctx app.Context, e app.Event) { p.closeUpgrade(ctx) }
 
 func (p *chartsPage) changeUpgrade(ctx app.Context, field, value string) {
 	p.upgrade.form.set(field, value)
+	p.upgrade.saveDraft(p.drafts)
 	p.loadDefaults(p.upgradeForm)
 }
 
 func (p *chartsPage) pickUpgradeChart(ctx app.Context, e app.Event) {
 	p.upgrade.pickRef(ctx.JSSrc().Get("value").String())
+	p.upgrade.restoreDraft(p.drafts)
 	p.loadDefaults(p.upgradeForm)
 }
 
@@ -175,6 +198,7 @@ func (p *chartsPage) submitUpgrade(ctx app.Context) {
 				return
 			}
 			p.upgrade.form.accepted(rep.Operation)
+			forgetUpgradeDraft(p.drafts)
 			p.followOperation(ctx, rep.Operation)
 		})
 	})

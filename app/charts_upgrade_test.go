@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -363,5 +364,63 @@ func TestReleaseUpgradeOffersTheRunningVersion(t *testing.T) {
 	u.pickRef("test/db")
 	if slices.Contains(u.form.versions(), "0.9.0") {
 		t.Errorf("versions of another chart: %v", u.form.versions())
+	}
+}
+
+// What the user typed in the upgrade form survives a reload: the form of
+// the same release and chart opens with the version (when offered) and
+// values; another release's or chart's form opens with the release's
+// values; a started upgrade, or a forgotten draft, leaves nothing.
+func TestChartUpgradeDraft(t *testing.T) {
+	store := draftMem{memStore{}}
+	opened := func(t *testing.T, ref shared.ReleaseRef, ch shared.CatalogChart) *releaseUpgrade {
+		t.Helper()
+		u := &releaseUpgrade{}
+		rel := upgradeRelease
+		rel.Release.Namespace, rel.Release.Name = ref.Namespace, ref.Name
+		u.begin(ref, rel)
+		u.found([]shared.CatalogChart{ch}, nil)
+		u.restoreDraft(store)
+		return u
+	}
+	u := opened(t, upgradeRef, webChart)
+	u.form.set(installVersion, "1.0.0")
+	u.form.set(installValues, "greeting: hello\n")
+	u.saveDraft(store)
+
+	if got := opened(t, upgradeRef, webChart).form.req; got.Version != "1.0.0" || got.Values != "greeting: hello\n" {
+		t.Errorf("the same release's form after a reload: %+v", got)
+	}
+	other := shared.ReleaseRef{Namespace: "team", Name: "blog"}
+	if got := opened(t, other, webChart).form.req; got.Version != "2.0.0" || got.Values != "greeting: hi\n" {
+		t.Errorf("another release's form took the draft: %+v", got)
+	}
+	if got := opened(t, upgradeRef, mirrorWeb).form.req; got.Chart != "mirror/web" || got.Values != "greeting: hi\n" {
+		t.Errorf("another chart's form took the draft: %+v", got)
+	}
+
+	// A version the chart no longer offers, or values over the limit, are
+	// not taken from a draft.
+	_ = store.Set(upgradeDraftStorageKey, upgradeDraft{Release: upgradeRef, Req: shared.ChartInstall{
+		Chart: "test/web", Version: "9.9.9", Values: strings.Repeat("x", maxValuesBytes+1)}})
+	if got := opened(t, upgradeRef, webChart).form.req; got.Version != "2.0.0" || got.Values != "greeting: hi\n" {
+		t.Errorf("a bad draft was taken: version %q, %d bytes of values", got.Version, len(got.Values))
+	}
+
+	// Once the upgrade is sent, edits are not kept; a forgotten draft is gone.
+	u = opened(t, upgradeRef, webChart)
+	u.form.set(installValues, "greeting: sent\n")
+	u.saveDraft(store)
+	if _, ok := u.form.start(); !ok {
+		t.Fatalf("not sent: %v", u.form.problems())
+	}
+	u.form.set(installValues, "greeting: after\n")
+	u.saveDraft(store)
+	if got := opened(t, upgradeRef, webChart).form.req.Values; got != "greeting: sent\n" {
+		t.Errorf("values kept while the upgrade was on its way: %q", got)
+	}
+	forgetUpgradeDraft(store)
+	if got := opened(t, upgradeRef, webChart).form.req.Values; got != "greeting: hi\n" {
+		t.Errorf("after the draft was forgotten: %q", got)
 	}
 }

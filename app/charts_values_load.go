@@ -79,5 +79,6 @@ func (p *chartsPage) useInstallDefaults(ctx app.Context) {
 
 func (p *chartsPage) useUpgradeDefaults(ctx app.Context) {
 	p.upgrade.form.useDefaults()
+	p.upgrade.saveDraft(p.drafts)
 	focusLater(ctx, "kd-upgrade-values")
 }

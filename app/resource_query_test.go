@@ -144,3 +144,48 @@ func TestObjectsViewFitsTheKinds(t *testing.T) {
 		})
 	}
 }
+
+// FuzzObjectsView reads any query as the object viewer's view: it never
+// panics, the page is at least 1, what it keeps reads back the same from
+// its encoding, and nothing but the search text (shown only through the
+// DOM) holds a character that could end an HTML attribute.
+func FuzzObjectsView(f *testing.F) {
+	for _, q := range []string{"", "kind=pods&namespace=demo&q=web&sort=name&order=desc&page=2",
+		"page=-1", "page=99999999999999999999", "name=a&in=b&namespace=b", "namespace=all&kind=%3Cx%3E", "sort=&order=desc"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, ok := viewRoundTrip(t, raw, parseObjectsView, objectsView.encode)
+		if !ok {
+			return
+		}
+		if v.Page < 1 {
+			t.Fatalf("parseObjectsView(%q): page %d", raw, v.Page)
+		}
+		for _, s := range []string{v.Kind, v.Namespace, v.Sort, v.Name, v.ObjectNS} {
+			if strings.ContainsAny(s, "<>\"'&?#%/ \\") {
+				t.Fatalf("parseObjectsView(%q) keeps %q", raw, s)
+			}
+		}
+	})
+}
+
+// viewRoundTrip reads raw, a URL query, as a page's view, and fails the
+// test unless the view's encoding reads back as the same view; ok is false
+// when raw is no query.
+func viewRoundTrip[V any](t *testing.T, raw string, parse func(url.Values) V, encode func(V) string) (v V, ok bool) {
+	t.Helper()
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return v, false
+	}
+	v = parse(q)
+	back, err := url.ParseQuery(encode(v))
+	if err != nil {
+		t.Fatalf("the view of %q encodes as %q, which does not parse: %v", raw, encode(v), err)
+	}
+	if diff := cmp.Diff(v, parse(back)); diff != "" {
+		t.Fatalf("round trip of %q (-first +second):\n%s", raw, diff)
+	}
+	return v, true
+}
