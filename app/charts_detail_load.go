@@ -27,11 +27,12 @@ func (p *chartsPage) openDetail(ctx app.Context, r shared.Release) {
 
 // syncDrawer opens the drawer of the release the view names (from a
 // click, a reload or a shared link), or closes it, and opens or closes
-// its upgrade form as the view says. A form whose operation runs stays.
+// its upgrade form as the view says. An upgrade whose operation runs
+// stays open, and the view keeps naming it.
 func (p *chartsPage) syncDrawer(ctx app.Context) {
 	ref := p.view.Release
-	if ref != p.detail.ref && p.upgrade.isOpen() && !p.upgrade.close() {
-		p.view = p.view.withRelease(p.detail.ref, p.view.Tab)
+	if p.upgrade.isOpen() && (ref != p.upgrade.ref || !p.view.Upgrade) && !p.upgrade.close() {
+		p.view = p.view.withRelease(p.upgrade.ref, p.view.Tab)
 		p.view.Upgrade = true
 		return
 	}
@@ -44,12 +45,13 @@ func (p *chartsPage) syncDrawer(ctx app.Context) {
 			p.Link.perms.ensure(ctx, ref.Namespace)
 		}
 	}
-	switch {
-	case !p.view.Upgrade && p.upgrade.isOpen():
-		if !p.upgrade.close() {
-			p.view.Upgrade = true
-		}
-	case p.view.Upgrade && !p.upgrade.isOpen() && p.detail.status == statusLoaded:
+	p.upgradeIfAsked(ctx)
+}
+
+// upgradeIfAsked opens the upgrade form the view asks for, once the
+// drawer's release is loaded.
+func (p *chartsPage) upgradeIfAsked(ctx app.Context) {
+	if p.view.Upgrade && p.view.Release == p.detail.ref && !p.upgrade.isOpen() && p.detail.status == statusLoaded {
 		p.beginUpgrade(ctx)
 	}
 }
@@ -66,8 +68,8 @@ func (p *chartsPage) loadDetail(ref shared.ReleaseRef) {
 		rep, err := apiGet[shared.ReleaseDetailReply](stop, api, releasePath(ref))
 		ui.Dispatch(func(ctx app.Context) {
 			p.detail.loaded(seq, rep, err)
-			if p.running && p.view.Upgrade && p.view.Release == ref && !p.upgrade.isOpen() && p.detail.status == statusLoaded {
-				p.beginUpgrade(ctx)
+			if p.running {
+				p.upgradeIfAsked(ctx)
 			}
 		})
 	})
