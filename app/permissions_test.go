@@ -72,20 +72,26 @@ func (p *ctxProbe) Render() app.UI { return app.Div() }
 
 // meAPI answers GET /api/v1/me?namespace= like Kubedeck's server, with
 // what answer says at the time, and counts the requests per namespace.
+// While hold is open (not nil and not closed), answers wait for it.
 type meAPI struct {
 	mu     sync.Mutex
 	calls  map[string]int
 	answer func(namespace string) (int, shared.Me)
+	hold   chan struct{}
 }
 
 func (m *meAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ns := r.URL.Query().Get("namespace")
-	status, me := func() (int, shared.Me) {
+	status, me, hold := func() (int, shared.Me, chan struct{}) {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		m.calls[ns]++
-		return m.answer(ns)
+		status, me := m.answer(ns)
+		return status, me, m.hold
 	}()
+	if hold != nil {
+		<-hold
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	if status != http.StatusOK {
@@ -120,7 +126,8 @@ func may(create bool) func(string) (int, shared.Me) {
 }
 
 func TestPermissionStore(t *testing.T) {
-	api := &meAPI{calls: map[string]int{}, answer: may(false)}
+	// The first answer waits until the test has seen the check under way.
+	api := &meAPI{calls: map[string]int{}, answer: may(false), hold: make(chan struct{})}
 	srv := httptest.NewServer(http.StripPrefix("/api/v1/me", api))
 	t.Cleanup(srv.Close)
 	var failures []string
@@ -158,6 +165,7 @@ func TestPermissionStore(t *testing.T) {
 	if got := store.lookup("team-a").Status; got != statusLoading {
 		t.Errorf("while asking: status %v, want loading", got)
 	}
+	close(api.hold)
 	check("first ask", "team-a", false, "Not in team-a.", 1)
 	store.ensure(probe.ctx, "team-a")
 	check("asked again: kept for the session", "team-a", false, "Not in team-a.", 1)
