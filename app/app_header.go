@@ -10,6 +10,7 @@ type appHeader struct {
 
 	Base        string
 	UserName    string
+	UserHint    string
 	SignOut     string
 	Conn        connState
 	ThemeChoice theme
@@ -28,6 +29,9 @@ func (h *appHeader) BasePath(b string) *appHeader { h.Base = b; return h }
 
 // User sets who is signed in ("" when unknown).
 func (h *appHeader) User(u string) *appHeader { h.UserName = u; return h }
+
+// UserTitle sets the user name's tooltip.
+func (h *appHeader) UserTitle(s string) *appHeader { h.UserHint = s; return h }
 
 // SignOutURL sets where the logout link goes ("" means oauth2-proxy's
 // sign-out under the base path).
@@ -56,9 +60,12 @@ func (h *appHeader) OnInstall(f func(app.Context)) *appHeader { h.onInstall = f;
 
 // Render shows the header.
 func (h *appHeader) Render() app.UI {
-	user := h.UserName
+	user, title := h.UserName, h.UserHint
 	if user == "" {
 		user = "—"
+	}
+	if title == "" {
+		title = "Signed in as"
 	}
 	signOut := h.SignOut
 	if signOut == "" {
@@ -86,7 +93,7 @@ func (h *appHeader) Render() app.UI {
 				Title("Switch between the system's theme, light and dark").
 				Text("Theme: "+h.ThemeChoice.label()).OnClick(h.toggleTheme),
 			app.Div().Class("kd-user").Body(
-				app.Span().Class("kd-user-name").Title("Signed in as").Text(user),
+				app.Span().Class("kd-user-name").Title(title).Text(user),
 				app.A().Class("kd-logout").Href(signOut).
 					Text("Log out").OnClick(logOut),
 			),

@@ -30,6 +30,7 @@ type layout struct {
 	toasts        toastList
 	conn          connection
 	user          string // "" while unknown: the header shows "—"
+	userTitle     string // the user name's tooltip
 	devUser       string // set when the server runs in dev auth mode
 	signOutURL    string // from the server; "" means oauth2-proxy's default
 	updateReady   bool
@@ -92,7 +93,7 @@ func (l *layout) Render() app.UI {
 		app.If(l.updateReady, func() app.UI { return newUpdateBanner().OnReload(l.reload) }),
 		newAppHeader().
 			BasePath(l.Base).
-			User(l.user).
+			User(l.user).UserTitle(l.userTitle).
 			SignOutURL(l.signOutURL).
 			Connection(l.conn.state()).
 			Theme(l.theme).
@@ -186,11 +187,16 @@ func (l *layout) loadTheme(store keyValueStore) {
 	l.theme = parseTheme(s)
 }
 
-// signedIn shows who the server says is signed in.
+// signedIn shows who the server says is signed in: the name Kubernetes
+// knows the user by (the one RoleBindings name), with what the provider
+// says besides in the title.
 func (l *layout) signedIn(me shared.Me) {
-	l.user = me.Username
-	if l.user == "" {
-		l.user = me.User
+	l.user = me.User
+	l.userTitle = "Signed in as " + me.User + " (the name Kubernetes knows you by)"
+	for _, other := range []string{me.Username, me.Email} {
+		if other != "" && other != me.User {
+			l.userTitle += "; " + other
+		}
 	}
 	l.devUser = ""
 	if me.DevMode {

@@ -237,7 +237,7 @@ func TestLayoutShowsTheSignedInUser(t *testing.T) {
 		me                 shared.Me
 		user, dev, signOut string
 	}{
-		{"proxy mode", shared.Me{User: "u-123", Username: "ada", SignOutURL: "/v2/oauth2/sign_out?rd=x"}, "ada", "", "/v2/oauth2/sign_out?rd=x"},
+		{"proxy mode: the name Kubernetes knows", shared.Me{User: "u-123", Username: "ada", SignOutURL: "/v2/oauth2/sign_out?rd=x"}, "u-123", "", "/v2/oauth2/sign_out?rd=x"},
 		{"no username", shared.Me{User: "u-123"}, "u-123", "", "/oauth2/sign_out"},
 		{"dev mode", shared.Me{User: "developer", DevMode: true}, "developer", "developer", "/oauth2/sign_out"},
 	}

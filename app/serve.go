@@ -75,7 +75,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		SeparateOps:     cfg.opsListen != "",
 	}
 	if cfg.proxySecretFile != "" {
-		if scfg.Auth.ProxySecret, err = readSecretFile("--proxy-secret-file", cfg.proxySecretFile, 16); err != nil {
+		if scfg.Auth.ProxySecret, err = readProxySecretFile(cfg.proxySecretFile); err != nil {
 			return err
 		}
 	}
@@ -308,6 +308,23 @@ func readSecretFile(flagName, path string, minLen int) (string, error) {
 		return "", fmt.Errorf("%s: %s holds %d bytes; at least %d are needed", flagName, path, len(s), minLen)
 	}
 	return s, nil
+}
+
+// readProxySecretFile reads the proxy secret as oauth2-proxy will send it:
+// its secretSource sends the file's bytes as they are, so a byte that a
+// header would carry differently (a line end, which breaks every request
+// with a 502, blanks that HTTP trims, other control characters) is refused
+// here with the reason, instead of failing each request later.
+func readProxySecretFile(path string) (string, error) {
+	const flagName = "--proxy-secret-file"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flagName, err)
+	}
+	if err := server.CheckProxySecret(b); err != nil {
+		return "", fmt.Errorf("%s: %s %w; write it with printf '%%s' \"$(openssl rand -base64 32)\" > FILE", flagName, path, err)
+	}
+	return string(b), nil
 }
 
 // healthcheck asks a running server's /healthz (for the container's

@@ -61,13 +61,31 @@ func TestRunRefusesProxyModeWithoutProof(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Secrets oauth2-proxy would send with other bytes than Kubedeck reads
+	// (its secretSource sends the file as it is): a line end breaks every
+	// request with a 502, and blanks are trimmed by HTTP.
+	odd := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	const good = "abc123-0123456789-abcdef"
 	tests := []struct {
 		name string
 		args []string
 		err  string
 	}{
 		{"no secret, no OIDC", nil, "--proxy-secret-file"},
-		{"short secret", []string{"--proxy-secret-file", short}, "at least 16"},
+		{"short secret", []string{"--proxy-secret-file", short}, "has a line end at its end"},
+		{"secret ending in a newline", []string{"--proxy-secret-file", odd("newline", good+"\n")}, "has a line end at its end (byte 25)"},
+		{"secret ending in CRLF", []string{"--proxy-secret-file", odd("crlf", good+"\r\n")}, "has a line end at its end"},
+		{"secret with a line inside", []string{"--proxy-secret-file", odd("inside", good+"\n"+good)}, "has a line end inside it"},
+		{"secret with a trailing blank", []string{"--proxy-secret-file", odd("blank", good+" ")}, "has a blank (byte 25)"},
+		{"secret with a tab", []string{"--proxy-secret-file", odd("tab", "\t"+good)}, "has a blank (byte 1)"},
+		{"secret with a control byte", []string{"--proxy-secret-file", odd("nul", good+"\x00")}, "not visible ASCII"},
+		{"secret with UTF-8", []string{"--proxy-secret-file", odd("utf8", good+"é")}, "not visible ASCII"},
 		{"empty secret file", []string{"--proxy-secret-file", empty}, "at least 16"},
 		{"missing secret file", []string{"--proxy-secret-file", filepath.Join(dir, "nope")}, "--proxy-secret-file"},
 	}

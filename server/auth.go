@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -78,7 +79,12 @@ func (a AuthConfig) withDefaults(basePath string) AuthConfig {
 		a.SignInURL = basePath + "/oauth2/start"
 	}
 	if a.SignOutURL == "" {
+		// oauth2-proxy sends the browser to "/" after sign-out unless told
+		// otherwise, which under a base path is another application.
 		a.SignOutURL = basePath + "/oauth2/sign_out"
+		if basePath != "" {
+			a.SignOutURL += "?rd=" + url.QueryEscape(basePath+"/")
+		}
 	}
 	return a
 }
@@ -86,8 +92,33 @@ func (a AuthConfig) withDefaults(basePath string) AuthConfig {
 // oidc says whether ID tokens are verified.
 func (a AuthConfig) oidc() bool { return a.OIDCIssuer != "" && a.OIDCClientID != "" }
 
+
 // minProxySecret is the shortest proxy secret accepted, in bytes.
 const minProxySecret = 16
+
+// CheckProxySecret says why b cannot be a proxy secret that oauth2-proxy
+// sends unchanged in a header: only visible ASCII (0x21 to 0x7e), at least
+// minProxySecret bytes.
+func CheckProxySecret(b []byte) error {
+	for i, c := range b {
+		switch {
+		case c == '\n' || c == '\r':
+			where := "inside it"
+			if strings.TrimRight(string(b[i:]), "\r\n") == "" {
+				where = "at its end"
+			}
+			return fmt.Errorf("has a line end %s (byte %d), which oauth2-proxy would send in the header and so break every request", where, i+1)
+		case c == ' ' || c == '\t':
+			return fmt.Errorf("has a blank (byte %d), which a header does not carry as it is", i+1)
+		case c < 0x21 || c > 0x7e:
+			return fmt.Errorf("has byte %d of value %#x, not visible ASCII", i+1, c)
+		}
+	}
+	if len(b) < minProxySecret {
+		return fmt.Errorf("holds %d bytes; it needs at least %d bytes", len(b), minProxySecret)
+	}
+	return nil
+}
 
 // Validate checks the identity settings before the server starts listening
 // on listenAddr (host:port): dev mode only on loopback; in proxy mode a way
@@ -126,8 +157,10 @@ func (c Config) validateAuth() error {
 	if (c.Auth.OIDCIssuer == "") != (c.Auth.OIDCClientID == "") {
 		return errors.New("OIDC token verification needs both the issuer and the client ID")
 	}
-	if c.Auth.ProxySecret != "" && len(strings.TrimSpace(c.Auth.ProxySecret)) < minProxySecret {
-		return fmt.Errorf("the proxy secret must be at least %d bytes (not counting surrounding blanks); generate one with `openssl rand -base64 32`", minProxySecret)
+	if c.Auth.ProxySecret != "" {
+		if err := CheckProxySecret([]byte(c.Auth.ProxySecret)); err != nil {
+			return fmt.Errorf("the proxy secret %w; generate one with `openssl rand -base64 32`", err)
+		}
 	}
 	if _, err := parseAllowedHosts(c.AllowedHosts); err != nil {
 		return err

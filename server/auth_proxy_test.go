@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/shared"
@@ -24,21 +25,29 @@ func TestForwardedHeadersNeedTheProxySecret(t *testing.T) {
 	noSecret := proxyConfig()
 	noSecret.Auth.ProxySecret = ""
 	alice := Identity{User: kube.User{Name: "alice", Groups: []string{"team-a"}}, Source: AuthProxy}
+	const (
+		missing = "identity headers refused: the request carries no X-Kubedeck-Proxy-Secret header"
+		wrong   = "identity headers refused: the X-Kubedeck-Proxy-Secret header does not match --proxy-secret-file"
+		unset   = "identity headers refused: no --proxy-secret-file is set"
+	)
 	tests := []struct {
 		name   string
 		cfg    Config
 		peer   string
 		secret string // the header's value; "" sends none
 		status int
+		log    string // a line the log must hold
 	}{
-		{"trusted proxy with the secret", proxyConfig(), proxyPeer, testProxySecret, 200},
-		{"trusted proxy without the secret", proxyConfig(), proxyPeer, "", 401},
-		{"trusted proxy with a wrong secret", proxyConfig(), proxyPeer, "test-proxy-secret-7Hq2vXc8", 401},
-		{"trusted proxy with a prefix of the secret", proxyConfig(), proxyPeer, testProxySecret[:16], 401},
-		{"stranger with the secret", proxyConfig(), strangerPeer, testProxySecret, 401},
-		{"port-forward from loopback without the secret", loopback, "127.0.0.1:53000", "", 401},
-		{"loopback with the secret", loopback, "127.0.0.1:53000", testProxySecret, 200},
-		{"server without a secret believes no headers", noSecret, proxyPeer, testProxySecret, 401},
+		{"trusted proxy with the secret", proxyConfig(), proxyPeer, testProxySecret, 200, ""},
+		{"trusted proxy without the secret", proxyConfig(), proxyPeer, "", 401, missing},
+		{"trusted proxy with a wrong secret", proxyConfig(), proxyPeer, "test-proxy-secret-7Hq2vXc8", 401, wrong},
+		{"trusted proxy with a prefix of the secret", proxyConfig(), proxyPeer, testProxySecret[:16], 401, wrong},
+		{"trusted proxy with the secret and a line end", proxyConfig(), proxyPeer, testProxySecret + "\n", 401, wrong},
+		{"trusted proxy with the secret and a blank", proxyConfig(), proxyPeer, testProxySecret + " ", 401, wrong},
+		{"stranger with the secret", proxyConfig(), strangerPeer, testProxySecret, 401, "identity headers from an untrusted peer ignored"},
+		{"port-forward from loopback without the secret", loopback, "127.0.0.1:53000", "", 401, missing},
+		{"loopback with the secret", loopback, "127.0.0.1:53000", testProxySecret, 200, ""},
+		{"server without a secret believes no headers", noSecret, proxyPeer, testProxySecret, 401, unset},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,8 +65,11 @@ func TestForwardedHeadersNeedTheProxySecret(t *testing.T) {
 			} else if env := decodeEnvelope(t, rec.Body); env.Error == nil || env.Error.Code != shared.CodeUnauthorized {
 				t.Errorf("envelope %+v, want UNAUTHORIZED", env)
 			}
-			if strings.Contains(logs.String(), "7Hq2vXc") {
-				t.Errorf("the log holds the proxy secret:\n%s", logs.String())
+			if strings.Contains(logs.String(), "7Hq2vXc") || strings.Contains(logs.String(), testProxySecret) {
+				t.Errorf("the log holds a proxy secret:\n%s", logs.String())
+			}
+			if tt.log != "" && !strings.Contains(logs.String(), tt.log) {
+				t.Errorf("the log does not say %q:\n%s", tt.log, logs.String())
 			}
 		})
 	}
@@ -143,7 +155,8 @@ func TestProxyModeNeedsProof(t *testing.T) {
 		{"OIDC only", Config{Auth: oidc}, ""},
 		{"neither", Config{}, "--proxy-secret-file"},
 		{"short secret", Config{Auth: AuthConfig{ProxySecret: "0123456789abcde"}}, "at least 16 bytes"},
-		{"blank secret", Config{Auth: AuthConfig{ProxySecret: "                    "}}, "at least 16 bytes"},
+		{"blank secret", Config{Auth: AuthConfig{ProxySecret: "                    "}}, "has a blank (byte 1)"},
+		{"secret with a line end", Config{Auth: AuthConfig{ProxySecret: testProxySecret + "\n"}}, "has a line end at its end"},
 		{"a /8", Config{Auth: oidc, TrustedProxies: prefixes("10.0.0.0/8", "fd00::/32")}, ""},
 		{"wider than a /8", Config{Auth: oidc, TrustedProxies: prefixes("10.0.0.0/7")}, "wider than"},
 		{"wider than a /32 in IPv6", Config{Auth: oidc, TrustedProxies: prefixes("fd00::/31")}, "wider than"},
@@ -162,4 +175,24 @@ func TestProxyModeNeedsProof(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCheckProxySecret: a secret CheckProxySecret accepts is one an HTTP
+// header carries unchanged (what oauth2-proxy sends is what Kubedeck
+// compares), and nothing it is given makes it panic.
+func FuzzCheckProxySecret(f *testing.F) {
+	for _, s := range []string{testProxySecret, testProxySecret + "\n", " " + testProxySecret, "short", "", "é-0123456789abcdef"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if CheckProxySecret(b) != nil {
+			return
+		}
+		if len(b) < minProxySecret {
+			t.Fatalf("accepted %d bytes", len(b))
+		}
+		if v := strings.TrimSpace(string(b)); v != string(b) || !httpguts.ValidHeaderFieldValue(v) {
+			t.Fatalf("accepted %q, which a header does not carry as it is", b)
+		}
+	})
 }

@@ -189,7 +189,7 @@ func TestPagesWithoutIdentityAskToSignInAgain(t *testing.T) {
 	}{
 		{"start page", "/v2/", false, 401, `href="/v2/oauth2/start?rd=%2Fv2%2F"`},
 		{"deep page", "/v2/apps/objects", false, 401, "Your session has ended — sign in again"},
-		{"sign-out link", "/v2/apps/deploy", false, 401, `href="/v2/oauth2/sign_out"`},
+		{"sign-out link", "/v2/apps/deploy", false, 401, `href="/v2/oauth2/sign_out?rd=%2Fv2%2F"`},
 		{"page signed in", "/v2/apps/objects", true, 200, "go-app:/apps/objects"},
 		{"service worker", "/v2/app-worker.js", false, 200, "go-app:/app-worker.js"},
 		{"app.js", "/v2/app.js", false, 200, "go-app:/app.js"},

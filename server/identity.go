@@ -54,7 +54,7 @@ func newAuthenticator(cfg Config) *authenticator {
 	if a.cfg.oidc() {
 		a.oidc = newOIDCVerifier(a.cfg)
 	}
-	if secret := strings.TrimSpace(a.cfg.ProxySecret); secret != "" {
+	if secret := a.cfg.ProxySecret; secret != "" {
 		sum := sha256.Sum256([]byte(secret))
 		a.secret = sum[:]
 	}
@@ -120,12 +120,11 @@ func (s *Server) identify(r *http.Request) (Identity, error) {
 		}
 		return Identity{}, errNoIdentity("no identity: peer " + r.RemoteAddr + " is not a trusted proxy")
 	}
-	if r.Header.Get(headerProxyProof) != proofOK {
-		if user != "" {
-			s.log.Warn("identity headers without the proxy secret ignored", "request_id", requestID(r),
-				"remote", r.RemoteAddr, "path", r.URL.Path, "secret_configured", a.secret != nil)
-		}
-		return Identity{}, errNoIdentity("no identity: the request does not carry the proxy secret")
+	if proof := r.Header.Get(headerProxyProof); proof != proofOK {
+		cause := proofCause(proof, a.secret != nil)
+		s.log.Warn("identity headers refused: "+cause, "request_id", requestID(r),
+			"remote", r.RemoteAddr, "path", r.URL.Path, "user_header", user != "")
+		return Identity{}, errNoIdentity("no identity: " + cause)
 	}
 	if user == "" {
 		return Identity{}, errNoIdentity("no identity: the trusted proxy sent no " + headerUser)
@@ -166,7 +165,22 @@ const (
 	headerProxyProof = "X-Kubedeck-Proxy-Proof"
 	proofOK          = "ok"
 	proofRepeated    = "repeated"
+	proofWrong       = "wrong"
 )
+
+// proofCause says, for the log and the 401's cause, why a trusted peer's
+// request did not prove it came through the proxy. It never holds the
+// secret or what was sent instead.
+func proofCause(proof string, configured bool) string {
+	switch {
+	case !configured:
+		return "no --proxy-secret-file is set, so forwarded identity headers are never believed"
+	case proof == proofWrong:
+		return "the " + headerProxySecret + " header does not match --proxy-secret-file (the proxy reads another secret, or its file has other bytes, such as a line end)"
+	default:
+		return "the request carries no " + headerProxySecret + " header (the proxy does not inject it, or the request bypassed the proxy)"
+	}
+}
 
 // checkProxySecret takes the proxy secret header off every request, so no
 // handler can forward or log it, and records in headerProxyProof whether it
@@ -181,9 +195,11 @@ func (s *Server) checkProxySecret(next http.Handler) http.Handler {
 		case len(got) > 1:
 			r.Header.Set(headerProxyProof, proofRepeated)
 		case len(got) == 1 && s.auth.secret != nil:
-			sum := sha256.Sum256([]byte(strings.TrimSpace(got[0])))
+			sum := sha256.Sum256([]byte(got[0]))
 			if subtle.ConstantTimeCompare(sum[:], s.auth.secret) == 1 {
 				r.Header.Set(headerProxyProof, proofOK)
+			} else {
+				r.Header.Set(headerProxyProof, proofWrong)
 			}
 		}
 		next.ServeHTTP(w, r)

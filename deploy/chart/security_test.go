@@ -91,8 +91,9 @@ func TestProxySecret(t *testing.T) {
 				InjectRequestHeaders []struct {
 					Name   string `json:"name"`
 					Values []struct {
-						FromFile string `json:"fromFile"`
-						Claim    string `json:"claim"`
+						SecretSource struct {
+							FromFile string `json:"fromFile"`
+						} `json:"secretSource"`
 					} `json:"values"`
 				} `json:"injectRequestHeaders"`
 				Upstream struct {
@@ -108,7 +109,7 @@ func TestProxySecret(t *testing.T) {
 			var injected string
 			for _, h := range alpha.InjectRequestHeaders {
 				if h.Name == "X-Kubedeck-Proxy-Secret" && len(h.Values) == 1 {
-					injected = h.Values[0].FromFile
+					injected = h.Values[0].SecretSource.FromFile
 				}
 			}
 			if want := proxyDir + "/" + key; injected != want {

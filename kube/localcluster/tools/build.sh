@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the local cluster's binaries (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kwok) from the pinned tools modules
-# into a cache directory outside the repository, once per version set.
+# kube-controller-manager, kube-scheduler, kwok) and the oauth2-proxy the
+# chart runs beside Kubedeck from the pinned tools modules into a cache
+# directory outside the repository, once per version set.
 #
 #   KUBEDECK_CLUSTER_BIN  where to put them (default: the directory printed by
 #                         `build.sh --dir`, under the user's cache dir)
@@ -11,6 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 K8S_VERSION=v1.37.2
 ETCD_VERSION=v3.6.6
 KWOK_VERSION=v0.8.0
+# The chart's oauth2Proxy.image.tag; the tests check the two agree.
+OAUTH2_PROXY_VERSION=v7.15.6
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 dir=${KUBEDECK_CLUSTER_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/kubedeck/cluster-bin/$key}
 
@@ -21,6 +24,9 @@ missing=()
 for b in "${bins[@]}"; do [ -x "$dir/$b" ] || missing+=("$b"); done
 stage_files=(node-initialize.yaml pod-ready.yaml pod-complete.yaml pod-delete.yaml)
 for s in "${stage_files[@]}"; do [ -f "$dir/stages/$s" ] || { missing+=(stages); break; }; done
+# oauth2-proxy has its own version: a new pin rebuilds it alone.
+o2p_ok() { [ -x "$dir/oauth2-proxy" ] && "$dir/oauth2-proxy" --version 2>&1 | grep -q "oauth2-proxy $OAUTH2_PROXY_VERSION "; }
+o2p_ok || missing+=(oauth2-proxy)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "cluster binaries: present in $dir"
   exit 0
@@ -49,6 +55,11 @@ build kwok kwok sigs.k8s.io/kwok/cmd/kwok
 build k8s kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$ldflags"
 build k8s kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$ldflags"
 build k8s kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ldflags"
+if ! o2p_ok; then
+  rm -f "$dir/oauth2-proxy"
+  build oauth2-proxy oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7 \
+    "-s -w -X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$OAUTH2_PROXY_VERSION"
+fi
 
 # kwok's stages ship in its module; copy the ones the cluster uses beside it.
 stages=$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage

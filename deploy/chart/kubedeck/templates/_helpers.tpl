@@ -131,3 +131,11 @@ seccompProfile:
 {{- end -}}
 {{- join "," $out -}}
 {{- end -}}
+
+{{/*
+The claim oauth2-proxy puts in X-Forwarded-User, for oidc.usernameClaim:
+oauth2-proxy calls the subject "user"; other claims go by their names.
+*/}}
+{{- define "kubedeck.usernameClaim" -}}
+{{- if eq .Values.oidc.usernameClaim "sub" -}}user{{- else -}}{{ .Values.oidc.usernameClaim }}{{- end -}}
+{{- end -}}
