@@ -92,7 +92,6 @@ func (a AuthConfig) withDefaults(basePath string) AuthConfig {
 // oidc says whether ID tokens are verified.
 func (a AuthConfig) oidc() bool { return a.OIDCIssuer != "" && a.OIDCClientID != "" }
 
-
 // minProxySecret is the shortest proxy secret accepted, in bytes.
 const minProxySecret = 16
 

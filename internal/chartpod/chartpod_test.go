@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -109,25 +108,15 @@ func get(t *testing.T, c *http.Client, u string, header map[string]string) (*htt
 	return resp, string(body)
 }
 
-var nextField = regexp.MustCompile(`name="next" value="([^"]+)"`)
-
 // signIn fills in the provider's form (the page body) as user and returns
 // where the browser ends up.
 func signIn(t *testing.T, c *http.Client, provider *idptest.Provider, page, user string) (*http.Response, string) {
 	t.Helper()
-	m := nextField.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("not the provider's sign-in form:\n%s", page)
-	}
-	next := strings.ReplaceAll(m[1], "&amp;", "&")
-	issuer, _ := url.Parse(provider.Issuer())
-	resp, err := c.PostForm(issuer.Scheme+"://"+issuer.Host+idptest.LoginPath, url.Values{"next": {next}, "username": {user}})
+	resp, body, err := provider.SubmitLogin(c, page, user)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	return resp, body
 }
 
 // TestSidecarAsRendered starts the chart's oauth2-proxy, with the chart's

@@ -11,9 +11,11 @@ import (
 	"crypto/rand"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -49,7 +51,7 @@ type Provider struct {
 	server *http.Server
 
 	mu        sync.Mutex
-	users     map[string]*User // by Username
+	users     map[string]*User  // by Username
 	sessions  map[string]string // session id → Username
 	logins    int               // sign-in forms shown
 	logouts   int               // logout calls that ended a session
@@ -99,7 +101,9 @@ func (p *Provider) Issuer() string { return p.mock.Issuer() }
 
 // LogoutURL is the backend logout URL for oauth2-proxy ({id_token} is
 // replaced by the session's ID token).
-func (p *Provider) LogoutURL() string { return p.mock.Addr() + LogoutPath + "?id_token_hint={id_token}" }
+func (p *Provider) LogoutURL() string {
+	return p.mock.Addr() + LogoutPath + "?id_token_hint={id_token}"
+}
 
 // AddUser adds (or replaces) a user.
 func (p *Provider) AddUser(u User) {
@@ -175,7 +179,7 @@ func (p *Provider) showLogin(w http.ResponseWriter, next, problem string) {
 		w.WriteHeader(http.StatusUnauthorized)
 		msg = `<p id="idp-error" role="alert">` + html.EscapeString(problem) + `</p>`
 	}
-	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>Sign in to the test provider</title></head>
+	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>Sign in to the test provider</title><link rel="icon" href="data:,"></head>
 <body><h1 id="idp-title">Test provider</h1>%s
 <form id="idp-login" method="post" action="%s">
 <input type="hidden" name="next" value="%s">
@@ -278,3 +282,23 @@ var _ mockoidc.User = (*claimsUser)(nil)
 
 // newID is a random session id.
 func newID() string { return rand.Text() }
+
+// nextField finds the form's way back (the authorize URL) in its page.
+var nextField = regexp.MustCompile(`name="next" value="([^"]+)"`)
+
+// SubmitLogin fills in the sign-in form that page (a body the provider
+// wrote) holds as user, with c (a client with a cookie jar that follows
+// redirects, as a browser), and returns where c ends up and its body.
+func (p *Provider) SubmitLogin(c *http.Client, page, user string) (*http.Response, string, error) {
+	m := nextField.FindStringSubmatch(page)
+	if m == nil {
+		return nil, "", fmt.Errorf("not the provider's sign-in form: %.300s", page)
+	}
+	resp, err := c.PostForm(p.mock.Addr()+LoginPath, url.Values{"next": {html.UnescapeString(m[1])}, "username": {user}})
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, string(body), err
+}

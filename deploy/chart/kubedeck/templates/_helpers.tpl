@@ -139,3 +139,10 @@ oauth2-proxy calls the subject "user"; other claims go by their names.
 {{- define "kubedeck.usernameClaim" -}}
 {{- if eq .Values.oidc.usernameClaim "sub" -}}user{{- else -}}{{ .Values.oidc.usernameClaim }}{{- end -}}
 {{- end -}}
+
+{{/* oauth2-proxy's sign-out, going on to its sign-in, then to Kubedeck. */}}
+{{- define "kubedeck.signOutURL" -}}
+{{- $base := .Values.basePath -}}
+{{- $start := printf "%s/oauth2/start?rd=%s" $base (urlquery (printf "%s/" $base)) -}}
+{{- printf "%s/oauth2/sign_out?rd=%s" $base (urlquery $start) -}}
+{{- end -}}
