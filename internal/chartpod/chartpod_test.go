@@ -1,6 +1,7 @@
 package chartpod_test
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -134,6 +135,9 @@ func TestSidecarAsRendered(t *testing.T) {
 				LogoutURL: provider.LogoutURL(), ExistingSecrets: secrets()})
 			up := startUpstream(t, pod.KubedeckAddr)
 			pod.StartProxy(t)
+			if strings.Contains(pod.ProxyLog(), "no --trusted-proxy-ip") {
+				t.Error("oauth2-proxy believes X-Forwarded-* from any peer (no --trusted-proxy-ip)")
+			}
 
 			// An API call without a session is a 401, not a redirect.
 			req, _ := http.NewRequest("GET", pod.URL()+"/api/v1/me", nil)
@@ -292,5 +296,38 @@ func TestVersionMatchesChart(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "oauth2-proxy "+v.OAuth2Proxy.Image.Tag+" ") {
 		t.Errorf("the built oauth2-proxy says %q; the chart pins %s (kube/localcluster/tools/build.sh builds it)", out, v.OAuth2Proxy.Image.Tag)
+	}
+}
+
+// TestPortForwardSignIn follows the route NOTES.txt gives without an
+// Ingress (a port-forward to http://localhost:4180): with
+// oauth2Proxy.cookieSecure=false the sign-in completes over plain http;
+// with the default (true) it cannot, since the browser never sends a
+// secure cookie back over http — which is why the notes say to set it.
+func TestPortForwardSignIn(t *testing.T) {
+	chartpod.NeedBinary(t)
+	for _, secure := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cookieSecure=%v", secure), func(t *testing.T) {
+			provider := idptest.Start(t, alice)
+			v := values("")
+			v["oauth2Proxy"].(map[string]any)["cookieSecure"] = secure
+			pod := chartpod.Prepare(t, chartpod.Options{Values: v, Issuer: provider.Issuer(), LogoutURL: provider.LogoutURL(),
+				ExistingSecrets: secrets(), ProxyHost: "localhost"})
+			startUpstream(t, pod.KubedeckAddr)
+			pod.StartProxy(t)
+			if !strings.HasPrefix(pod.URL(), "http://localhost:") {
+				t.Fatalf("the proxy's URL is %s, want http://localhost:…", pod.URL())
+			}
+			b := browser(t)
+			_, page := get(t, b, pod.URL()+"/", nil)
+			resp, body, err := provider.SubmitLogin(b, page, "alice")
+			signedIn := err == nil && resp.StatusCode == 200 && body == "upstream /"
+			if signedIn == secure {
+				t.Errorf("cookieSecure=%v: signed in: %v (%v)", secure, signedIn, err)
+			}
+			if secure {
+				t.Logf("with a secure cookie over http: %v", err)
+			}
+		})
 	}
 }
