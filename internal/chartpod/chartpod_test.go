@@ -138,6 +138,9 @@ func TestSidecarAsRendered(t *testing.T) {
 			if strings.Contains(pod.ProxyLog(), "no --trusted-proxy-ip") {
 				t.Error("oauth2-proxy believes X-Forwarded-* from any peer (no --trusted-proxy-ip)")
 			}
+			if strings.Contains(pod.ProxyLog(), "you have not enabled one with --code-challenge-method") {
+				t.Error("oauth2-proxy signs in without PKCE")
+			}
 
 			// An API call without a session is a 401, not a redirect.
 			req, _ := http.NewRequest("GET", pod.URL()+"/api/v1/me", nil)
@@ -302,8 +305,9 @@ func TestVersionMatchesChart(t *testing.T) {
 // TestPortForwardSignIn follows the route NOTES.txt gives without an
 // Ingress (a port-forward to http://localhost:4180): with
 // oauth2Proxy.cookieSecure=false the sign-in completes over plain http;
-// with the default (true) it cannot, since the browser never sends a
-// secure cookie back over http — which is why the notes say to set it.
+// with the default (true) it cannot, since oauth2-proxy then sends the
+// provider back to an https callback, which plain http cannot answer —
+// which is why the notes say to set it.
 func TestPortForwardSignIn(t *testing.T) {
 	chartpod.NeedBinary(t)
 	for _, secure := range []bool{false, true} {
