@@ -1,7 +1,9 @@
 // Package chart_test checks Kubedeck's Helm chart (deploy/chart/kubedeck)
-// as the Helm SDK renders it, without a cluster: the objects it makes, their
-// security, and the values its schema refuses. kube/helm's
-// chartinstall_cluster_test.go installs it into the local cluster.
+// as the Helm SDK renders it: the objects it makes, their security, and the
+// values its schema refuses. Its TestMain starts the local cluster, where
+// docs_test.go runs the commands of docs/deploy.md and of the chart's
+// NOTES.txt. kube/helm's chartinstall_cluster_test.go installs it into the
+// local cluster.
 package chart_test
 
 import (
