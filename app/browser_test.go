@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func smoke(t *testing.T, chromium, base string) {
 		chromedp.WaitVisible(chromedp.CSS("#page-overview")),
 		waitFor(`document.querySelector('.kd-user-name').textContent === "ada"`),
 		chromedp.WaitVisible(chromedp.CSS(".kd-dev-banner")),
-		waitFor(`document.querySelector('a.kd-logout').getAttribute('href') === `+jsString(base+"/oauth2/sign_out")),
+		waitFor(`document.querySelector('a.kd-logout').getAttribute('href') === `+jsString(signOutURL(base))),
 	)
 
 	// The service worker registers with the base path as its scope and
@@ -237,6 +238,15 @@ func checkErrorBoundary(t *testing.T, ctx context.Context, srv *testServer, base
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// signOutURL is the logout link's default under base: oauth2-proxy's
+// sign-out, coming back to base (not to "/", another application).
+func signOutURL(base string) string {
+	if base == "" {
+		return "/oauth2/sign_out"
+	}
+	return base + "/oauth2/sign_out?rd=" + url.QueryEscape(base+"/")
 }
 
 // checkLogoutLeavesTheApp: the logout link is a real page load of

@@ -243,13 +243,13 @@ func (j *journey) use(t *testing.T) *journey {
 		base := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_", ",", "").Replace(t.Name())+"-"+time.Now().Format("150405"))
 		sctx, cancel := context.WithTimeout(j.ctx, 10*time.Second)
 		defer cancel()
-		if shot, err := chromedp.Run(sctx, chromedp.FullScreenshot(80)); err == nil {
-			_ = os.WriteFile(base+".jpg", shot, 0o644)
+		if shot, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil { // 100: PNG
+			_ = os.WriteFile(base+".png", shot, 0o644)
 		}
 		log := fmt.Sprintf("page: %s\nconsole:\n%s\nfailed requests:\n%s\n", pageState(sctx),
 			strings.Join(j.console.take(), "\n"), strings.Join(j.requests.failures(), "\n"))
 		_ = os.WriteFile(base+".log", []byte(log), 0o644)
-		t.Logf("the journey's screenshot and console log: %s.jpg, %s.log", base, base)
+		t.Logf("the journey's screenshot and console log: %s.png, %s.log", base, base)
 	})
 	return j
 }

@@ -98,7 +98,11 @@ func TestRunWithoutKubeconfigStartsLocalCluster(t *testing.T) {
 }
 
 // waitForURL reads the server's address from its "kubedeck listening" log line.
-func waitForURL(t *testing.T, logs *syncBuffer, done <-chan error) string {
+//
+// A run that returns first fails the test; its error is put back in done
+// (which has room for it), so the caller's cleanup that waits for run's
+// end does not wait forever.
+func waitForURL(t *testing.T, logs *syncBuffer, done chan error) string {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
@@ -113,6 +117,7 @@ func waitForURL(t *testing.T, logs *syncBuffer, done <-chan error) string {
 		}
 		select {
 		case err := <-done:
+			done <- err
 			t.Fatalf("run returned before listening: %v\n%s", err, logs)
 		case <-time.After(100 * time.Millisecond):
 		}

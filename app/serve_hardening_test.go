@@ -114,7 +114,7 @@ func TestRunRefusesProxyModeWithoutProof(t *testing.T) {
 func TestRunOpsListener(t *testing.T) {
 	noCluster(t)
 	secret := filepath.Join(t.TempDir(), "proxy-secret")
-	if err := os.WriteFile(secret, []byte("0123456789abcdef0123456789abcdef\n"), 0o600); err != nil {
+	if err := os.WriteFile(secret, []byte("0123456789abcdef0123456789abcdef"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := parseConfig([]string{"--listen", "127.0.0.1:0", "--ops-listen", "127.0.0.1:0", "--local-cluster", "never",
