@@ -92,9 +92,7 @@ func startDeployed(t *testing.T, o deployedOptions) *deployedPod {
 	if _, err := admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: releaseNS}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = admin.CoreV1().Namespaces().Delete(context.Background(), releaseNS, metav1.DeleteOptions{})
-	})
+	t.Cleanup(func() { deleteNamespace(t, releaseNS) })
 	var settings corev1.ConfigMap
 	if err := yaml.Unmarshal([]byte(pod.Objects["ConfigMap/"+chartpod.Release+"-cluster-config"]), &settings); err != nil {
 		t.Fatal(err)
@@ -179,7 +177,7 @@ func namespaceWith(t *testing.T, prefix string, bindings map[string]string) stri
 	if _, err := admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = admin.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	t.Cleanup(func() { deleteNamespace(t, ns) })
 	i := 0
 	for subject, role := range bindings {
 		kind, name, ok := strings.Cut(subject, ":")
@@ -197,6 +195,28 @@ func namespaceWith(t *testing.T, prefix string, bindings map[string]string) stri
 		}
 	}
 	return ns
+}
+
+// deleteNamespace deletes ns and waits (a minute at most) until it is
+// gone, so the cluster's work of removing its objects is over before the
+// next test (a browser test's live updates met that churn once).
+func deleteNamespace(t *testing.T, ns string) {
+	t.Helper()
+	admin := clusterAdmin(t)
+	ctx := context.Background()
+	if err := admin.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		t.Errorf("delete namespace %s: %v", ns, err)
+		return
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if _, err := admin.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Logf("namespace %s is still terminating after a minute", ns)
+			return
+		}
+	}
 }
 
 // ensureClusterRole makes a ClusterRole with rules unless it exists.

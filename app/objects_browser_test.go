@@ -230,11 +230,15 @@ func checkLiveUpdates(t *testing.T, ctx context.Context, c *objectsCluster, srv 
 			},
 		},
 	}
+	// The mark lasts 3 s: an observer notes it whenever it shows.
+	eval[chromedp.Void](t, ctx, `(() => { window.kdSawNew = false;
+		const seen = () => { if (document.querySelector('tr.kd-row-new[data-name="live-new"]')) window.kdSawNew = true; };
+		new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["class"]}); })()`)
 	if _, err := c.admin.AppsV1().Deployments("team-web").Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	within(t, ctx, 5*time.Second, "the created Deployment appears, marked new",
-		waitFor(`document.querySelector('tr.kd-row-new[data-name="live-new"]') !== null`))
+	within(t, ctx, 10*time.Second, "the created Deployment appears, marked new",
+		waitFor(`window.kdSawNew === true`))
 
 	// Delete it from the table: the dev user may delete deployments in
 	// team-web, so the button works, behind a confirmation.

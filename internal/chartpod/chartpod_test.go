@@ -59,14 +59,18 @@ func startUpstream(t *testing.T, addr string) *upstream {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.mu.Lock()
-		u.seen = append(u.seen, r.Header.Clone())
-		u.mu.Unlock()
+		u.record(r.Header)
 		_, _ = io.WriteString(w, "upstream "+r.URL.Path)
 	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return u
+}
+
+func (u *upstream) record(h http.Header) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.seen = append(u.seen, h.Clone())
 }
 
 func (u *upstream) last(t *testing.T) http.Header {

@@ -169,9 +169,7 @@ func (p *Provider) sessionUser(r *http.Request) *User {
 // showLogin writes the sign-in form, which comes back to next (an
 // authorize URL of this provider).
 func (p *Provider) showLogin(w http.ResponseWriter, next, problem string) {
-	p.mu.Lock()
-	p.logins++
-	p.mu.Unlock()
+	p.countLogin()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	msg := ""
@@ -188,6 +186,25 @@ func (p *Provider) showLogin(w http.ResponseWriter, next, problem string) {
 </form></body></html>`, msg, LoginPath, html.EscapeString(next))
 }
 
+func (p *Provider) countLogin() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.logins++
+}
+
+// startSession starts a provider session for the user name, unless the
+// provider does not know it.
+func (p *Provider) startSession(name string) (id string, known bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, known = p.users[name]; !known {
+		return "", false
+	}
+	id = newID()
+	p.sessions[id] = name
+	return id, true
+}
+
 // serveLogin takes the sign-in form: a known user name starts a provider
 // session and goes on to the authorize URL.
 func (p *Provider) serveLogin(w http.ResponseWriter, r *http.Request) {
@@ -201,14 +218,7 @@ func (p *Provider) serveLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.PostFormValue("username")
-	p.mu.Lock()
-	_, known := p.users[name]
-	id := ""
-	if known {
-		id = newID()
-		p.sessions[id] = name
-	}
-	p.mu.Unlock()
+	id, known := p.startSession(name)
 	if !known {
 		p.showLogin(w, next, "No such user.")
 		return
