@@ -15,10 +15,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubedeck/kubedeck/internal/chartpod"
@@ -33,7 +37,8 @@ import (
 // container's own arguments, environment and files) on the local cluster,
 // with a real Redis, a chart repository and the test's OIDC provider.
 // Kubedeck runs as a child process of this test binary, as the replicas
-// test runs it, with the shipped RBAC's identity (localcluster.ServerUser).
+// test runs it, as the chart's ServiceAccount with the chart's ClusterRole
+// (both applied from the rendering) and a token of that account.
 type deployedPod struct {
 	*chartpod.Pod
 	provider *idptest.Provider
@@ -103,7 +108,7 @@ func startDeployed(t *testing.T, o deployedOptions) *deployedPod {
 	}
 
 	d := &deployedPod{Pod: pod, provider: provider, repo: repo, redis: rdb, logs: &syncBuffer{}}
-	d.startKubedeck(t)
+	d.startKubedeck(t, serviceAccountKubeconfig(t, pod, releaseNS))
 	if o.beforeProxy != nil {
 		o.beforeProxy(pod)
 	}
@@ -114,12 +119,8 @@ func startDeployed(t *testing.T, o deployedOptions) *deployedPod {
 // startKubedeck runs Kubedeck with the kubedeck container's arguments and
 // environment (and none of this process's KUBEDECK_ variables), and waits
 // until its operations port says it is ready.
-func (d *deployedPod) startKubedeck(t *testing.T) {
+func (d *deployedPod) startKubedeck(t *testing.T, kubeconfig string) {
 	t.Helper()
-	kubeconfig := filepath.Join(d.Dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig, localcluster.ServerUser); err != nil {
-		t.Fatal(err)
-	}
 	cmd := exec.Command(os.Args[0], d.Kubedeck.Args...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "KUBEDECK_") && !strings.HasPrefix(kv, "KUBECONFIG=") {
@@ -165,6 +166,60 @@ func (d *deployedPod) startKubedeck(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// serviceAccountKubeconfig applies the chart's ServiceAccount, ClusterRole
+// and ClusterRoleBinding (as rendered for namespace ns) and writes a
+// kubeconfig that reaches the cluster with a token of that account, as the
+// pod's mounted token does.
+func serviceAccountKubeconfig(t *testing.T, pod *chartpod.Pod, ns string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin := clusterAdmin(t)
+	var sa corev1.ServiceAccount
+	var role rbacv1.ClusterRole
+	var binding rbacv1.ClusterRoleBinding
+	for key, v := range map[string]any{"ServiceAccount/" + chartpod.Release: &sa,
+		"ClusterRole/" + ns + "-" + chartpod.Release: &role, "ClusterRoleBinding/" + ns + "-" + chartpod.Release: &binding} {
+		doc, ok := pod.Objects[key]
+		if !ok {
+			t.Fatalf("the chart rendered no %s", key)
+		}
+		if err := yaml.Unmarshal([]byte(doc), v); err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+	}
+	sa.Namespace = ns
+	if _, err := admin.CoreV1().ServiceAccounts(ns).Create(ctx, &sa, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.RbacV1().ClusterRoles().Create(ctx, &role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = admin.RbacV1().ClusterRoles().Delete(context.Background(), role.Name, metav1.DeleteOptions{})
+	})
+	if _, err := admin.RbacV1().ClusterRoleBindings().Create(ctx, &binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = admin.RbacV1().ClusterRoleBindings().Delete(context.Background(), binding.Name, metav1.DeleteOptions{})
+	})
+	tok, err := admin.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa.Name,
+		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["local"] = &clientcmdapi.Cluster{Server: cluster.Server(), CertificateAuthorityData: cluster.AdminConfig().CAData}
+	cfg.AuthInfos["kubedeck"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
+	cfg.Contexts["local"] = &clientcmdapi.Context{Cluster: "local", AuthInfo: "kubedeck", Namespace: ns}
+	cfg.CurrentContext = "local"
+	path := filepath.Join(pod.Dir, "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // namespaceWith makes a namespace for the test and binds roles in it:
