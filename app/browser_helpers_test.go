@@ -192,8 +192,13 @@ func waitAcrossLoads(t *testing.T, ctx context.Context, what, expr string) {
 }
 
 // waitFor waits until the JavaScript expression is true.
+//
+// An expression that throws (an element not there yet, as during a
+// reload, when the old page's marks may still show) counts as false until
+// it holds, instead of failing at once: CI met that race after a reload.
 func waitFor(expr string) chromedp.Action[chromedp.Void] {
-	poll := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond))
+	guarded := `(() => { try { return Boolean(` + expr + `); } catch (e) { return false; } })()`
+	poll := chromedp.Poll[bool](guarded, chromedp.WithPollingInterval(20*time.Millisecond))
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if _, err := poll(ctx, t); err != nil {
 			return fmt.Errorf("waiting for %s: %w", shorten(expr, 300), err)
