@@ -3,14 +3,11 @@ package chart_test
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +19,6 @@ import (
 
 	"github.com/kubedeck/kubedeck/internal/chartpod"
 	"github.com/kubedeck/kubedeck/internal/idptest"
-	"github.com/kubedeck/kubedeck/kube/localcluster"
 	"github.com/kubedeck/kubedeck/server"
 )
 
@@ -150,7 +146,7 @@ func signInLocally(t *testing.T, vals map[string]any, ns string, secrets map[str
 	}
 	pod := chartpod.Prepare(t, chartpod.Options{Values: local, Issuer: provider.Issuer(), LogoutURL: provider.LogoutURL(),
 		ExistingSecrets: secrets, ProxyHost: "localhost", Namespace: ns})
-	kubedeck := startStandIn(t, pod.KubedeckAddr)
+	kubedeck := chartpod.StartUpstream(t, pod.KubedeckAddr)
 	pod.StartProxy(t)
 
 	jar, err := cookiejar.New(nil)
@@ -171,7 +167,7 @@ func signInLocally(t *testing.T, vals map[string]any, ns string, secrets map[str
 	if err != nil {
 		return nil, fmt.Errorf("%s led to %s (%d): %w", pod.URL(), signIn.Request.URL, signIn.StatusCode, err)
 	}
-	h := kubedeck.last()
+	h := kubedeck.Last()
 	if h == nil {
 		return nil, fmt.Errorf("the sign-in stopped at %s (%d) and never reached Kubedeck:\n%.300s", resp.Request.URL, resp.StatusCode, page)
 	}
@@ -187,46 +183,4 @@ func fetch(c *http.Client, req *http.Request) (string, *http.Response, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return string(body), resp, err
-}
-
-// standIn stands where Kubedeck listens in the pod and keeps the headers
-// of the last request that reached it.
-type standIn struct {
-	mu     sync.Mutex
-	header http.Header
-}
-
-func startStandIn(t *testing.T, addr string) *standIn {
-	t.Helper()
-	s := &standIn{}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.header = r.Header.Clone()
-		_, _ = io.WriteString(w, "kubedeck")
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return s
-}
-
-func (s *standIn) last() http.Header {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.header
-}
-
-// needProxyBinary skips the test when oauth2-proxy is not built. The
-// cluster tools build it beside the cluster's binaries, where chartpod
-// looks when $KUBEDECK_CLUSTER_BIN says where that is.
-func needProxyBinary(t *testing.T) {
-	t.Helper()
-	if os.Getenv("KUBEDECK_CLUSTER_BIN") == "" {
-		t.Setenv("KUBEDECK_CLUSTER_BIN", localcluster.DefaultBinDir())
-	}
-	chartpod.NeedBinary(t)
 }

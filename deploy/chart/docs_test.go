@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubedeck/kubedeck/internal/chartpod"
 	"github.com/kubedeck/kubedeck/internal/idptest"
 	"github.com/kubedeck/kubedeck/kube/helm"
 	"github.com/kubedeck/kubedeck/kube/localcluster"
@@ -47,7 +48,7 @@ var assumedNamespaces = []string{"team-a"}
 // test's. A command neither a shape nor listed in cannotRun fails the test.
 func TestDeployDocCommands(t *testing.T) {
 	localcluster.Need(t, cluster)
-	needProxyBinary(t)
+	chartpod.NeedBinary(t)
 	admin, err := kubernetes.NewForConfig(cluster.AdminConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +131,7 @@ func TestDeployDocValues(t *testing.T) {
 // the provider back to an https callback, which plain http cannot answer:
 // NOTES.txt warns of it.
 func TestNotesPortForward(t *testing.T) {
-	needProxyBinary(t)
+	chartpod.NeedBinary(t)
 	for _, secure := range []bool{false, true} {
 		t.Run(fmt.Sprintf("cookieSecure=%v", secure), func(t *testing.T) {
 			vals := map[string]any{

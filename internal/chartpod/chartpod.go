@@ -13,6 +13,7 @@ package chartpod
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -30,6 +31,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubedeck/kubedeck/kube/helm"
+	"github.com/kubedeck/kubedeck/kube/localcluster"
 )
 
 // Placeholders the chart is rendered with and that Prepare replaces.
@@ -138,7 +140,7 @@ func Prepare(t testing.TB, opts Options) *Pod {
 		}
 	}
 	var dep appsv1.Deployment
-	decode(t, objects, "Deployment/"+fullname(), &dep)
+	decode(t, objects, "Deployment/"+Release, &dep) // release "kubedeck": the chart uses its name alone
 
 	p := &Pod{Dir: t.TempDir(), Objects: objects, proxyLogs: &logBuffer{}}
 	if b, ok := opts.Values["basePath"].(string); ok {
@@ -259,14 +261,10 @@ func Prepare(t testing.TB, opts Options) *Pod {
 	return p
 }
 
-// Binary is the oauth2-proxy built by `make cluster-bin`, or "" when it is
-// not there.
+// Binary is the oauth2-proxy built by `make cluster-bin` beside the
+// cluster's binaries, or "" when it is not there.
 func Binary() string {
-	dir := os.Getenv("KUBEDECK_CLUSTER_BIN")
-	if dir == "" {
-		return ""
-	}
-	path := filepath.Join(dir, "oauth2-proxy")
+	path := filepath.Join(localcluster.DefaultBinDir(), "oauth2-proxy")
 	if _, err := os.Stat(path); err != nil {
 		return ""
 	}
@@ -279,7 +277,7 @@ func NeedBinary(t testing.TB) string {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
-		t.Skip("oauth2-proxy is not built: run `make cluster-bin` (make test does), which builds it into $KUBEDECK_CLUSTER_BIN")
+		t.Skip("oauth2-proxy is not built: run `make cluster-bin` (make test does), which builds it beside the cluster's binaries")
 	}
 	return bin
 }
@@ -289,11 +287,20 @@ func NeedBinary(t testing.TB) string {
 // printed when the test fails.
 func (p *Pod) StartProxy(t testing.TB) {
 	t.Helper()
+	StartOAuth2Proxy(t, p.Proxy.Args, append([]string{"HOME=" + p.Dir}, p.Proxy.Env...), p.ProxyAddr, p.proxyLogs)
+}
+
+// StartOAuth2Proxy runs the built oauth2-proxy with args and env (PATH is
+// added) until the test ends, writing its log to logs, and waits until it
+// answers /ping at addr. The log is printed when the test fails.
+func StartOAuth2Proxy(t testing.TB, args, env []string, addr string, logs io.Writer) {
+	t.Helper()
 	bin := NeedBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, p.Proxy.Args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + p.Dir}, p.Proxy.Env...)
-	cmd.Stdout, cmd.Stderr = p.proxyLogs, p.proxyLogs
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	out := &logBuffer{}
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(out, logs), io.MultiWriter(out, logs)
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start oauth2-proxy: %v", err)
@@ -304,7 +311,7 @@ func (p *Pod) StartProxy(t testing.TB) {
 		cancel()
 		<-exited
 		if t.Failed() {
-			t.Logf("oauth2-proxy's log:\n%s", p.ProxyLog())
+			t.Logf("oauth2-proxy's log:\n%s", out)
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -312,10 +319,10 @@ func (p *Pod) StartProxy(t testing.TB) {
 		select {
 		case err := <-exited:
 			exited <- err
-			t.Fatalf("oauth2-proxy exited at start (%v):\n%s", err, p.ProxyLog())
+			t.Fatalf("oauth2-proxy exited at start (%v):\n%s", err, out)
 		default:
 		}
-		resp, err := http.Get("http://" + p.ProxyAddr + "/ping")
+		resp, err := http.Get("http://" + addr + "/ping")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -323,7 +330,7 @@ func (p *Pod) StartProxy(t testing.TB) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("oauth2-proxy does not answer /ping after 30 s:\n%s", p.ProxyLog())
+			t.Fatalf("oauth2-proxy does not answer /ping at %s after 30 s:\n%s", addr, out)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -334,9 +341,6 @@ func (p *Pod) URL() string { return "http://" + p.ProxyAddr + p.BasePath }
 
 // ProxyLog is what oauth2-proxy has written.
 func (p *Pod) ProxyLog() string { return p.proxyLogs.String() }
-
-// fullname is the chart's name for the release's objects.
-func fullname() string { return Release }
 
 // decode reads the rendered object key (Kind/name) into v.
 func decode(t testing.TB, objects map[string]string, key string, v any) {
@@ -383,4 +387,44 @@ func (b *logBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Upstream stands where Kubedeck listens in the pod: it answers
+// "upstream <path>" and keeps the headers of each request that reached it.
+type Upstream struct {
+	mu   sync.Mutex
+	seen []http.Header
+}
+
+// StartUpstream serves an Upstream at addr until the test ends.
+func StartUpstream(t testing.TB, addr string) *Upstream {
+	t.Helper()
+	u := &Upstream{}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.record(r.Header)
+		_, _ = io.WriteString(w, "upstream "+r.URL.Path)
+	}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return u
+}
+
+func (u *Upstream) record(h http.Header) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.seen = append(u.seen, h.Clone())
+}
+
+// Last is the headers of the last request that reached u, or nil.
+func (u *Upstream) Last() http.Header {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.seen) == 0 {
+		return nil
+	}
+	return u.seen[len(u.seen)-1]
 }

@@ -3,7 +3,6 @@ package chartpod_test
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,43 +42,14 @@ func secrets() map[string]map[string]string {
 
 var alice = idptest.User{Subject: "a1b2c3-opaque", Username: "alice", Email: "alice@example.com", Groups: []string{"team-a", "readers"}}
 
-// upstream stands where Kubedeck stands in the pod and records the
-// identity headers of each request it gets.
-type upstream struct {
-	mu   sync.Mutex
-	seen []http.Header
-}
-
-func startUpstream(t *testing.T, addr string) *upstream {
+// last is the headers of the last request that reached u.
+func last(t *testing.T, u *chartpod.Upstream) http.Header {
 	t.Helper()
-	u := &upstream{}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.record(r.Header)
-		_, _ = io.WriteString(w, "upstream "+r.URL.Path)
-	}), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return u
-}
-
-func (u *upstream) record(h http.Header) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.seen = append(u.seen, h.Clone())
-}
-
-func (u *upstream) last(t *testing.T) http.Header {
-	t.Helper()
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if len(u.seen) == 0 {
+	h := u.Last()
+	if h == nil {
 		t.Fatal("no request reached the upstream")
 	}
-	return u.seen[len(u.seen)-1]
+	return h
 }
 
 // browser is an HTTP client with a cookie jar that follows redirects, as a
@@ -137,7 +106,7 @@ func TestSidecarAsRendered(t *testing.T) {
 			provider := idptest.Start(t, alice)
 			pod := chartpod.Prepare(t, chartpod.Options{Values: values(base), Issuer: provider.Issuer(),
 				LogoutURL: provider.LogoutURL(), ExistingSecrets: secrets()})
-			up := startUpstream(t, pod.KubedeckAddr)
+			up := chartpod.StartUpstream(t, pod.KubedeckAddr)
 			pod.StartProxy(t)
 			if strings.Contains(pod.ProxyLog(), "no --trusted-proxy-ip") {
 				t.Error("oauth2-proxy believes X-Forwarded-* from any peer (no --trusted-proxy-ip)")
@@ -172,7 +141,7 @@ func TestSidecarAsRendered(t *testing.T) {
 			// are replaced by the proxy's.
 			get(t, b, pod.URL()+"/", map[string]string{"X-Forwarded-User": "mallory", "X-Forwarded-Groups": "system:masters",
 				"X-Forwarded-Email": "mallory@example.com", "X-Kubedeck-Proxy-Secret": "forged-forged-forged"})
-			h := up.last(t)
+			h := last(t, up)
 			secret, err := os.ReadFile(pod.Kubedeck.Getenv("KUBEDECK_PROXY_SECRET_FILE"))
 			if err != nil {
 				t.Fatal(err)
@@ -197,7 +166,7 @@ func TestSidecarAsRendered(t *testing.T) {
 			deadline := time.Now().Add(10 * time.Second)
 			for {
 				get(t, b, pod.URL()+"/", nil)
-				if g := up.last(t).Get("X-Forwarded-Groups"); g == "team-a" {
+				if g := last(t, up).Get("X-Forwarded-Groups"); g == "team-a" {
 					break
 				} else if time.Now().After(deadline) {
 					t.Fatalf("groups after the refresh interval: %q, want team-a", g)
@@ -229,12 +198,12 @@ func TestUsernameClaim(t *testing.T) {
 			v["oidc"].(map[string]any)["usernameClaim"] = claim
 			pod := chartpod.Prepare(t, chartpod.Options{Values: v, Issuer: provider.Issuer(),
 				LogoutURL: provider.LogoutURL(), ExistingSecrets: secrets()})
-			up := startUpstream(t, pod.KubedeckAddr)
+			up := chartpod.StartUpstream(t, pod.KubedeckAddr)
 			pod.StartProxy(t)
 			b := browser(t)
 			_, page := get(t, b, pod.URL()+"/", nil)
 			signIn(t, b, provider, page, "alice")
-			h := up.last(t)
+			h := last(t, up)
 			if got := h.Get("X-Forwarded-User"); got != want {
 				t.Errorf("X-Forwarded-User %q, want %q", got, want)
 			}
@@ -321,7 +290,7 @@ func TestPortForwardSignIn(t *testing.T) {
 			v["oauth2Proxy"].(map[string]any)["cookieSecure"] = secure
 			pod := chartpod.Prepare(t, chartpod.Options{Values: v, Issuer: provider.Issuer(), LogoutURL: provider.LogoutURL(),
 				ExistingSecrets: secrets(), ProxyHost: "localhost"})
-			startUpstream(t, pod.KubedeckAddr)
+			chartpod.StartUpstream(t, pod.KubedeckAddr)
 			pod.StartProxy(t)
 			if !strings.HasPrefix(pod.URL(), "http://localhost:") {
 				t.Fatalf("the proxy's URL is %s, want http://localhost:…", pod.URL())

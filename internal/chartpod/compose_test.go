@@ -1,14 +1,11 @@
 package chartpod_test
 
 import (
-	"context"
-	"net/http"
+	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -21,7 +18,7 @@ import (
 // the secret file's path: it starts, signs alice in and passes Kubedeck
 // the identity headers and the secret.
 func TestComposeSidecar(t *testing.T) {
-	bin := chartpod.NeedBinary(t)
+	chartpod.NeedBinary(t)
 	deploy := filepath.Join(chartpod.ChartDir(), "..", "..")
 	raw, err := os.ReadFile(filepath.Join(deploy, "compose.yaml"))
 	if err != nil {
@@ -50,7 +47,7 @@ func TestComposeSidecar(t *testing.T) {
 	}
 	pod := chartpod.Prepare(t, chartpod.Options{Values: values(""), Issuer: provider.Issuer(), LogoutURL: provider.LogoutURL(),
 		ExistingSecrets: secrets()}) // for its free addresses
-	up := startUpstream(t, pod.KubedeckAddr)
+	up := chartpod.StartUpstream(t, pod.KubedeckAddr)
 	alpha, err := os.ReadFile(filepath.Join(deploy, "oauth2-proxy", "alpha-config.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +61,7 @@ func TestComposeSidecar(t *testing.T) {
 	for _, a := range svc.Command {
 		args = append(args, rewrite(a))
 	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
+	env := []string{"HOME=" + dir,
 		"OAUTH2_PROXY_COOKIE_SECRET=compose-cookie-secret-0123456789", "OIDC_ISSUER_URL=" + provider.Issuer(),
 		"OIDC_CLIENT_ID=" + idptest.ClientID, "OIDC_CLIENT_SECRET=" + idptest.ClientSecret}
 	for k := range svc.Environment {
@@ -72,40 +69,14 @@ func TestComposeSidecar(t *testing.T) {
 			t.Errorf("compose gives oauth2-proxy %s, which this test does not set", k)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = env
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("oauth2-proxy's log:\n%s", logs.String())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + pod.ProxyAddr + "/ping")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("oauth2-proxy as compose runs it does not answer /ping: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	chartpod.StartOAuth2Proxy(t, args, env, pod.ProxyAddr, io.Discard)
 	b := browser(t)
 	_, page := get(t, b, "http://"+pod.ProxyAddr+"/apps/deploy", nil)
 	resp, body := signIn(t, b, provider, page, "alice")
 	if resp.StatusCode != 200 || body != "upstream /apps/deploy" {
 		t.Fatalf("after sign-in: %d %q", resp.StatusCode, body)
 	}
-	h := up.last(t)
+	h := last(t, up)
 	if h.Get("X-Forwarded-User") != "alice" || h.Get("X-Forwarded-Email") != alice.Email || h.Get("X-Kubedeck-Proxy-Secret") != secret {
 		t.Errorf("Kubedeck got user %q, email %q, secret %q", h.Get("X-Forwarded-User"), h.Get("X-Forwarded-Email"), h.Get("X-Kubedeck-Proxy-Secret"))
 	}
