@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -122,8 +123,15 @@ func (s *Server) identify(r *http.Request) (Identity, error) {
 	}
 	if proof := r.Header.Get(headerProxyProof); proof != proofOK {
 		cause := proofCause(proof, a.secret != nil)
-		s.log.Warn("identity headers refused: "+cause, "request_id", requestID(r),
-			"remote", r.RemoteAddr, "path", r.URL.Path, "user_header", user != "")
+		// A warning when an identity was asserted; a visit that asserts
+		// none (a port-forward's browser) is no news, and must not let
+		// anyone fill the log.
+		level := slog.LevelDebug
+		if user != "" {
+			level = slog.LevelWarn
+		}
+		s.log.Log(r.Context(), level, "identity headers refused: "+cause, "request_id", requestID(r),
+			"remote", r.RemoteAddr, "path", r.URL.Path)
 		return Identity{}, errNoIdentity("no identity: " + cause)
 	}
 	if user == "" {
