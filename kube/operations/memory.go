@@ -46,6 +46,8 @@ type Memory struct {
 	mu   sync.Mutex
 	ops  map[string]*entry
 	live map[string]int // running operations per owner
+	// claims holds the target of each running operation, and its id.
+	claims map[shared.OperationTarget]string
 	// finished holds the ids of finished operations, the first finished
 	// first, so that expiry and eviction take from its front.
 	finished []string
@@ -99,7 +101,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Memory{opts: opts, ops: map[string]*entry{}, live: map[string]int{}}
+	return &Memory{opts: opts, ops: map[string]*entry{}, live: map[string]int{}, claims: map[shared.OperationTarget]string{}}
 }
 
 // Start implements Registry.
@@ -116,6 +118,9 @@ func (m *Memory) start(id, owner string, kind shared.OperationKind, target share
 	defer m.mu.Unlock()
 	now := m.opts.Now()
 	m.expire(now)
+	if _, busy := m.claims[target]; busy {
+		return shared.Operation{}, nil, &BusyError{Target: target}
+	}
 	if m.live[owner] >= m.opts.MaxPerUser {
 		return shared.Operation{}, nil, ErrTooMany
 	}
@@ -131,6 +136,7 @@ func (m *Memory) start(id, owner string, kind shared.OperationKind, target share
 	}
 	m.ops[op.ID] = &entry{op: op, watchers: map[*watcher]struct{}{}}
 	m.live[owner]++
+	m.claims[target] = id
 	m.changed(op)
 	return op.Clone(), NewHandle(id, func(change func(*shared.Operation)) error { return m.update(id, change) }), nil
 }
@@ -171,6 +177,14 @@ func (m *Memory) Watch(ctx context.Context, id, owner string) (shared.Operation,
 		}
 	})
 	return e.op.Clone(), w.ch, nil
+}
+
+// Busy implements Registry.
+func (m *Memory) Busy(_ context.Context, target shared.OperationTarget) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.claims[target]
+	return ok
 }
 
 // Len is how many operations the registry holds, running or finished and
@@ -231,6 +245,9 @@ func (m *Memory) update(id string, change func(*shared.Operation)) error {
 		e.op.Finished = &now
 		if m.live[e.op.Owner]--; m.live[e.op.Owner] <= 0 {
 			delete(m.live, e.op.Owner)
+		}
+		if m.claims[e.op.Target] == id {
+			delete(m.claims, e.op.Target)
 		}
 		m.finished = append(m.finished, id)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,11 +35,17 @@ func (c *clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-var target = shared.OperationTarget{Kind: "Deployment", Namespace: "team-a", Name: "web"}
+var targets atomic.Int64
+
+// fresh is a target no other operation of the test binary has: each
+// operation claims its target.
+func fresh() shared.OperationTarget {
+	return shared.OperationTarget{Kind: "Deployment", Namespace: "team-a", Name: fmt.Sprintf("web-%d", targets.Add(1))}
+}
 
 func start(t *testing.T, r Registry, owner string) (shared.Operation, *Handle) {
 	t.Helper()
-	op, h, err := r.Start(context.Background(), owner, shared.OperationDeploy, target)
+	op, h, err := r.Start(context.Background(), owner, shared.OperationDeploy, fresh())
 	if err != nil {
 		t.Fatalf("Start for %s: %v", owner, err)
 	}
@@ -59,7 +66,7 @@ func TestMemoryLifecycle(t *testing.T) {
 	ctx := context.Background()
 	op, h := start(t, r, "alice")
 	want := shared.Operation{
-		ID: op.ID, Kind: shared.OperationDeploy, Target: target, Owner: "alice",
+		ID: op.ID, Kind: shared.OperationDeploy, Target: op.Target, Owner: "alice",
 		Phase: shared.OperationPending, Started: clk.Now(),
 	}
 	if diff := cmp.Diff(want, op); diff != "" {
@@ -297,7 +304,7 @@ func TestMemoryBounds(t *testing.T) {
 		r := NewMemory(MemoryOptions{MaxPerUser: 2})
 		_, h := start(t, r, "alice")
 		start(t, r, "alice")
-		if _, _, err := r.Start(ctx, "alice", shared.OperationDeploy, target); !errors.Is(err, ErrTooMany) {
+		if _, _, err := r.Start(ctx, "alice", shared.OperationDeploy, fresh()); !errors.Is(err, ErrTooMany) {
 			t.Fatalf("third Start for alice: %v, want ErrTooMany", err)
 		}
 		start(t, r, "bob")
@@ -310,7 +317,7 @@ func TestMemoryBounds(t *testing.T) {
 		first, h1 := start(t, r, "alice")
 		_, h2 := start(t, r, "bob")
 		start(t, r, "carol")
-		if _, _, err := r.Start(ctx, "dave", shared.OperationDeploy, target); !errors.Is(err, ErrFull) {
+		if _, _, err := r.Start(ctx, "dave", shared.OperationDeploy, fresh()); !errors.Is(err, ErrFull) {
 			t.Fatalf("Start past the bound with every operation running: %v, want ErrFull", err)
 		}
 		must(t, h1.Succeed(nil, "done"))
@@ -324,7 +331,7 @@ func TestMemoryBounds(t *testing.T) {
 			t.Errorf("the first finished operation: %v, want ErrNotFound (forgotten for room)", err)
 		}
 		for range 10 {
-			_, h, err := r.Start(ctx, "erin", shared.OperationDeploy, target)
+			_, h, err := r.Start(ctx, "erin", shared.OperationDeploy, fresh())
 			if err != nil {
 				t.Fatalf("Start with finished operations to forget: %v", err)
 			}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync"
 
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -30,15 +31,39 @@ var (
 	ErrFull = errors.New("too many operations running")
 	// ErrFinished: an update came after the operation succeeded or failed.
 	ErrFinished = errors.New("operation already finished")
+	// ErrBusy: another operation works on the target (the server answers
+	// 409); errors.Is finds it in a *BusyError.
+	ErrBusy = errors.New("another operation works on the target")
 )
+
+// BusyError is the ErrBusy of one target, with a message for people.
+type BusyError struct{ Target shared.OperationTarget }
+
+func (e *BusyError) Error() string { return ErrBusy.Error() + ": " + e.PublicMessage() }
+
+// Is makes errors.Is(err, ErrBusy) true.
+func (e *BusyError) Is(target error) bool { return target == ErrBusy }
+
+// PublicMessage names the target, for the person who asked.
+func (e *BusyError) PublicMessage() string {
+	what := e.Target.Kind
+	if what == "" {
+		what = "object"
+	}
+	return "Another operation is working on " + what + " " + e.Target.Namespace + "/" + e.Target.Name + "; wait for it to finish."
+}
 
 // Registry starts operations and serves their state to their owner.
 // Implementations are safe for concurrent use.
 type Registry interface {
 	// Start registers a pending operation of owner and returns its state
-	// (with its id) and the Handle its producer updates it through. It
-	// fails with ErrTooMany or ErrFull when a bound is reached.
+	// (with its id) and the Handle its producer updates it through. The
+	// operation claims its target until it finishes: Start fails with a
+	// *BusyError while another operation holds it, and with ErrTooMany or
+	// ErrFull when a bound is reached.
 	Start(ctx context.Context, owner string, kind shared.OperationKind, target shared.OperationTarget) (shared.Operation, *Handle, error)
+	// Busy says whether a running operation holds target.
+	Busy(ctx context.Context, target shared.OperationTarget) bool
 	// Get is the current state of operation id, when owner started it;
 	// ErrNotFound otherwise, or once it has been forgotten.
 	Get(ctx context.Context, id, owner string) (shared.Operation, error)
@@ -61,10 +86,29 @@ type UpdateFunc func(change func(*shared.Operation)) error
 type Handle struct {
 	id     string
 	update UpdateFunc
+
+	mu    sync.Mutex
+	phase shared.OperationPhase // how it ended, once it has
+	code  shared.Code           // the error code it failed with
 }
 
 // NewHandle is the Handle of operation id, for Registry implementations.
 func NewHandle(id string, update UpdateFunc) *Handle { return &Handle{id: id, update: update} }
+
+// Outcome is how the operation ended through this Handle: its final phase
+// and, when it failed, the error's code; the zero phase while it runs.
+func (h *Handle) Outcome() (shared.OperationPhase, shared.Code) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.phase, h.code
+}
+
+// ended notes how the operation ended.
+func (h *Handle) ended(phase shared.OperationPhase, code shared.Code) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.phase, h.code = phase, code
+}
 
 // ID is the operation's id.
 func (h *Handle) ID() string { return h.id }
@@ -113,20 +157,28 @@ func (h *Handle) Succeed(result any, message string) error {
 		}
 		raw = b
 	}
-	return h.update(func(op *shared.Operation) {
+	err := h.update(func(op *shared.Operation) {
 		op.Phase, op.Result, op.Message = shared.OperationSucceeded, raw, message
 		finishSteps(op, shared.OperationSucceeded)
 	})
+	if err == nil {
+		h.ended(shared.OperationSucceeded, "")
+	}
+	return err
 }
 
 // Fail finishes the operation with e, whose message becomes the
 // operation's; a step still pending or running fails with it.
 func (h *Handle) Fail(e shared.Error) error {
 	e.Details = maps.Clone(e.Details)
-	return h.update(func(op *shared.Operation) {
+	err := h.update(func(op *shared.Operation) {
 		op.Phase, op.Error, op.Message = shared.OperationFailed, &e, e.Message
 		finishSteps(op, shared.OperationFailed)
 	})
+	if err == nil {
+		h.ended(shared.OperationFailed, e.Code)
+	}
+	return err
 }
 
 // finishSteps gives phase to the steps that are not done.

@@ -198,12 +198,48 @@ func (r *Redis) Start(ctx context.Context, owner string, kind shared.OperationKi
 	case ok == 0:
 		return shared.Operation{}, nil, ErrTooMany
 	}
+	claimed, err := r.client.SetNX(cctx, r.claimKey(target), id, 2*r.lease).Result()
+	switch {
+	case err != nil:
+		r.log.Warn("operations: redis unavailable; claiming the target on this replica only", "err", err)
+	case !claimed:
+		_ = r.client.ZRem(context.WithoutCancel(cctx), r.liveKey(owner), id).Err()
+		return shared.Operation{}, nil, &BusyError{Target: target}
+	}
 	op, h, err := r.local.start(id, owner, kind, target)
 	if err != nil {
-		_ = r.client.ZRem(context.WithoutCancel(cctx), r.liveKey(owner), id).Err()
+		rctx := context.WithoutCancel(cctx)
+		_ = r.client.ZRem(rctx, r.liveKey(owner), id).Err()
+		if claimed {
+			_ = releaseScript.Run(rctx, r.client, []string{r.claimKey(target)}, id).Err()
+		}
 	}
 	return op, h, err
 }
+
+// Busy implements Registry: held here, or by another replica's running
+// operation (when Redis answers).
+func (r *Redis) Busy(ctx context.Context, target shared.OperationTarget) bool {
+	if r.local.Busy(ctx, target) {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
+	defer cancel()
+	n, err := r.client.Exists(ctx, r.claimKey(target)).Result()
+	return err == nil && n > 0
+}
+
+// renewScript keeps operation ARGV[1]'s claim KEYS[1] for ARGV[2] ms more,
+// taking it again when Redis lost it and nobody else holds it.
+var renewScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return 1`)
+
+// releaseScript ends operation ARGV[1]'s claim KEYS[1], if it still holds it.
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`)
 
 // Get implements Registry: this replica's operation, or the record.
 func (r *Redis) Get(ctx context.Context, id, owner string) (shared.Operation, error) {
@@ -284,7 +320,14 @@ func (r *Redis) sign(body []byte) []byte {
 }
 
 func (r *Redis) opKey(id string) string { return r.prefix + "op:" + id }
-func (r *Redis) channel() string        { return r.prefix + "updates" }
+
+// claimKey is the key a running operation on target holds; hashed, as
+// names may hold anything.
+func (r *Redis) claimKey(t shared.OperationTarget) string {
+	sum := sha256.Sum256([]byte(t.Kind + "\x00" + t.Namespace + "\x00" + t.Name))
+	return r.prefix + "claim:" + hex.EncodeToString(sum[:16])
+}
+func (r *Redis) channel() string { return r.prefix + "updates" }
 
 // liveKey is the set of owner's running operations; the name is hashed so
 // that any user name makes a plain key.

@@ -121,7 +121,7 @@ func TestRedisBoundPerUserAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
 	_, h1 := start(t, a, "alice")
 	start(t, b, "alice")
-	if _, _, err := a.Start(ctx, "alice", shared.OperationDeploy, target); !errors.Is(err, ErrTooMany) {
+	if _, _, err := a.Start(ctx, "alice", shared.OperationDeploy, fresh()); !errors.Is(err, ErrTooMany) {
 		t.Fatalf("a third operation: %v, want ErrTooMany", err)
 	}
 	start(t, a, "bob") // another user is not bounded by alice's
@@ -129,7 +129,7 @@ func TestRedisBoundPerUserAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the finished operation frees a place", 5*time.Second, func() bool {
-		_, _, err := b.Start(ctx, "alice", shared.OperationDeploy, target)
+		_, _, err := b.Start(ctx, "alice", shared.OperationDeploy, fresh())
 		return err == nil
 	})
 }
@@ -240,7 +240,7 @@ func TestRedisDeadReplicaFailsItsOperations(t *testing.T) {
 	if final.Phase != shared.OperationFailed || final.Error == nil || final.Error.Code != shared.CodeUnavailable {
 		t.Fatalf("last state %+v, want failed as unavailable", final)
 	}
-	if _, _, err := b.Start(ctx, "alice", shared.OperationDeploy, target); err != nil {
+	if _, _, err := b.Start(ctx, "alice", shared.OperationDeploy, fresh()); err != nil {
 		t.Fatalf("the dead replica's operation still counts: %v", err)
 	}
 }

@@ -151,7 +151,9 @@ func (r *Redis) flush(ctx context.Context, states map[string]numbered) {
 		if op.Done() {
 			ttl = r.ttl
 			pipe.ZRem(ctx, r.liveKey(op.Owner), op.ID)
+			releaseScript.Eval(ctx, pipe, []string{r.claimKey(op.Target)}, op.ID)
 		} else {
+			renewScript.Eval(ctx, pipe, []string{r.claimKey(op.Target)}, op.ID, (2 * r.lease).Milliseconds())
 			pipe.ZAdd(ctx, r.liveKey(op.Owner), redis.Z{Score: float64(rec.LeaseUntil), Member: op.ID})
 			pipe.PExpire(ctx, r.liveKey(op.Owner), 2*r.lease)
 		}
