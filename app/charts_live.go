@@ -18,8 +18,10 @@ import (
 // subscription is refused or not live, the poll keeps the list current.
 
 const (
-	// chartsMaxSubs is how many namespaces the page follows live at most.
-	chartsMaxSubs = 20
+	// chartsMaxSubs is how many namespaces the page follows live at most:
+	// the resource subscriptions a page may hold, so that an operation
+	// started from it can still be followed on the same connection.
+	chartsMaxSubs = shared.MaxResourceSubscriptions
 	// chartsLivePause gathers a burst of changes (an upgrade writes several
 	// Secrets) into one reload.
 	chartsLivePause = 300 * time.Millisecond

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/server"
+	"github.com/kubedeck/kubedeck/shared"
 )
 
 // config is every setting of the server, from flags or KUBEDECK_* variables
@@ -131,7 +132,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	str(&c.ingressDomain, "ingress-domain", "", "domain of the hosts of apps exposed outside the cluster (empty: no external exposure)")
 	str(&c.ingressClass, "ingress-class", "", "Ingress class of exposed apps (empty: the cluster's default)")
 	str(&c.ingressTLSSecret, "ingress-tls-secret", "", "TLS Secret of exposed apps' Ingresses (empty: plain HTTP)")
-	str(&c.hostTemplate, "host-template", "{name}-{namespace}.{domain}", "host of an exposed app, from {name}, {namespace} and {domain}")
+	str(&c.hostTemplate, "host-template", shared.DefaultHostTemplate, "host of an exposed app, from {name}, {namespace} and {domain}")
 	str(&c.privateAnnotations, "private-annotations", "", "comma-separated key=value annotations that put a private app's Ingress behind sign-in (empty: no private exposure)")
 	str(&c.gpuResource, "gpu-resource", "nvidia.com/gpu", "extended resource name of a GPU")
 	fs.IntVar(&c.maxGPU, "max-gpu", 0, "GPUs one app may ask for (0: none offered) ("+envName("max-gpu")+")")

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/kubedeck/kubedeck/shared"
 )
 
 // The wizard's flags become its configuration, checked by the same rules
@@ -24,7 +26,7 @@ func TestDeployConfigFromFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.Domain != "apps.example.com" || d.MaxGPU != 2 || d.MaxReplicas != 10 || !d.Private ||
-		d.PrivateAnnotations["a"] != "b=c" || d.HostTemplate != "{name}-{namespace}.{domain}" {
+		d.PrivateAnnotations["a"] != "b=c" || d.HostTemplate != shared.DefaultHostTemplate {
 		t.Errorf("config %+v", d)
 	}
 	if ns, name, err := c.clusterConfigMap(); err != nil || ns != "kubedeck" || name != "wizard" {

@@ -9,9 +9,9 @@ import (
 // The object viewer's socket subscriptions and what the server said of
 // them. The page opens and cancels them; this keeps their state.
 
-// maxPageSubs bounds the subscriptions the page holds (the server allows 20
-// per connection); a view that needs more is polled.
-const maxPageSubs = 16
+// maxPageSubs bounds the subscriptions the page holds, keeping room on the
+// connection for following operations; a view that needs more is polled.
+const maxPageSubs = shared.MaxResourceSubscriptions
 
 // subTarget is what one subscription follows: a kind in a namespace ("" for
 // every namespace, or a cluster-scoped kind).

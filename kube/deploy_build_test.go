@@ -76,8 +76,8 @@ func deployCases() []deployCase {
 			},
 			owner: "alice@example.com",
 			cfg:   cluster,
-			host:  "trainer-team-a.apps.example.com",
-			url:   "https://trainer-team-a.apps.example.com/",
+			host:  "trainer.team-a.apps.example.com",
+			url:   "https://trainer.team-a.apps.example.com/",
 		},
 		{
 			name: "private",
@@ -92,8 +92,8 @@ func deployCases() []deployCase {
 			},
 			owner: "bob",
 			cfg:   private,
-			host:  "notes-team-b.apps.example.com",
-			url:   "http://notes-team-b.apps.example.com/",
+			host:  "notes.team-b.apps.example.com",
+			url:   "http://notes.team-b.apps.example.com/",
 		},
 	}
 }

@@ -137,8 +137,12 @@ func ParseDeployConfigMap(base DeployConfig, data map[string]string) (DeployConf
 			*map[string]*string{cfgIngressClass: &cfg.IngressClass, cfgTLSSecret: &cfg.TLSSecret,
 				cfgSharedPVC: &cfg.SharedPVC, cfgSSOTokenSecret: &cfg.SSOTokenSecret}[key] = v
 		case cfgHostTemplate:
-			if !strings.Contains(v, "{name}") || len(v) > 253 {
-				refuse(key, "must contain {name} and be at most 253 characters")
+			if err := shared.CheckHostTemplate(v); err != nil || len(v) > 253 {
+				msg := "must be at most 253 characters"
+				if err != nil {
+					msg = err.Error()
+				}
+				refuse(key, msg)
 				continue
 			}
 			cfg.HostTemplate = v

@@ -37,6 +37,9 @@ func TestParseDeployConfigMap(t *testing.T) {
 			"privateAnnotations": "[1, 2]", "presets": "- {name: x, cpuRequest: 2, cpuLimit: 1}", "colour": "blue",
 		}, change: func(*DeployConfig) {},
 			problems: []string{"colour", "domain", "gpuResource", "hostTemplate", "maxGpu", "maxReplicas", "presets", "privateAnnotations"}},
+		// "shop" in "team-web" and "shop-team" in "web" would share a host.
+		{name: "a template joining name and namespace in one label", data: map[string]string{"hostTemplate": "{name}-{namespace}.{domain}"},
+			change: func(*DeployConfig) {}, problems: []string{"hostTemplate"}},
 		{name: "an empty domain turns exposure off", data: map[string]string{"domain": ""}, change: func(c *DeployConfig) { c.Domain = "" }},
 	}
 	for _, tt := range tests {
@@ -68,11 +71,15 @@ func FuzzParseDeployConfigMap(f *testing.F) {
 	f.Add("privateAnnotations", "a: &x [*x]")
 	f.Add("maxReplicas", "99999999999999999999")
 	f.Add("hostTemplate", "{name}{name}{name}")
+	f.Add("hostTemplate", "{name}-{namespace}.{domain}")
 	f.Fuzz(func(t *testing.T, key, value string) {
 		base := DeployConfig{DeploymentConfig: shared.DefaultDeploymentConfig()}
 		got, _ := ParseDeployConfigMap(base, map[string]string{key: value})
 		if got.MaxReplicas < 1 || got.MaxReplicas > 1000 || got.MaxGPU < 0 || got.MaxGPU > 64 || len(got.Presets) > 10 {
 			t.Fatalf("out of bounds: %+v", got)
+		}
+		if err := shared.CheckHostTemplate(got.HostTemplate); err != nil {
+			t.Fatalf("took a host template that cannot keep hosts apart: %v", err)
 		}
 	})
 }

@@ -53,7 +53,8 @@ type Objects struct {
 
 	events      map[string]toolscache.SharedIndexInformer // by scope: a namespace, or "" for all
 	replicaSets map[string]toolscache.SharedIndexInformer
-	nsInformer  toolscache.SharedIndexInformer // nil when watching a list of namespaces
+	ingresses   map[string]toolscache.SharedIndexInformer // indexed by host (hosts.go)
+	nsInformer  toolscache.SharedIndexInformer            // nil when watching a list of namespaces
 	synced      []toolscache.InformerSynced
 
 	subs    subscribers
@@ -125,6 +126,7 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 		kinds:       map[string]*watched{},
 		events:      map[string]toolscache.SharedIndexInformer{},
 		replicaSets: map[string]toolscache.SharedIndexInformer{},
+		ingresses:   map[string]toolscache.SharedIndexInformer{},
 		stallAfter:  opts.StallAfter,
 	}
 	if o.stallAfter <= 0 {
@@ -180,6 +182,9 @@ func NewObjects(client kubernetes.Interface, opts ObjectsOptions) (*Objects, err
 		}
 		o.events[ns], o.replicaSets[ns] = ev, rs
 		o.synced = append(o.synced, ev.HasSynced, rs.HasSynced)
+		if err := o.watchIngresses(ns, f.Networking().V1().Ingresses().Informer()); err != nil {
+			return nil, err
+		}
 	}
 	return o, nil
 }

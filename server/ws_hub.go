@@ -26,7 +26,7 @@ type WebSocketConfig struct {
 	// QueueLimit is how many objects' events may wait for one connection's
 	// writer before they are dropped for a resync (default 512).
 	QueueLimit int
-	// MaxSubscriptions per connection (default 20) and MaxConnsPerUser
+	// MaxSubscriptions per connection (default shared.MaxSubscriptions) and MaxConnsPerUser
 	// (default 10: a user's tabs and devices) bound what one user holds.
 	MaxSubscriptions int
 	MaxConnsPerUser  int
@@ -61,7 +61,7 @@ func (c WebSocketConfig) withDefaults() WebSocketConfig {
 	def(&c.ReauthInterval, kube.DefaultAccessTTL)
 	def(&c.MaxLifetime, 30*time.Minute)
 	defInt(&c.QueueLimit, 512)
-	defInt(&c.MaxSubscriptions, 20)
+	defInt(&c.MaxSubscriptions, shared.MaxSubscriptions)
 	defInt(&c.MaxConnsPerUser, 10)
 	return c
 }

@@ -1,5 +1,11 @@
 package shared
 
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
 // DeploymentSpec is the deployment wizard's form, and the JSON body of
 // POST /api/v1/deployments and POST /api/v1/deployments/validate (scripts
 // send it too). Kubedeck turns a valid spec into a Deployment, a Service
@@ -139,8 +145,27 @@ type ResourcePreset struct {
 }
 
 // DefaultHostTemplate is the host of an exposed app when the cluster says
-// nothing else.
-const DefaultHostTemplate = "{name}-{namespace}.{domain}"
+// nothing else. The app's name and its namespace are labels of their own:
+// a template that joins them in one label ("{name}-{namespace}") gives
+// "shop" in "team-web" and "shop-team" in "web" one host.
+const DefaultHostTemplate = "{name}.{namespace}.{domain}"
+
+// CheckHostTemplate says why a host template cannot keep apps' hosts
+// apart, or nil when it can: it must hold "{name}" and "{namespace}" once
+// each, in different labels (the parts between dots), because a name or
+// namespace holds no dot but may hold "-", so only a dot between them
+// makes every pair's host its own.
+func CheckHostTemplate(t string) error {
+	if strings.Count(t, "{name}") != 1 || strings.Count(t, "{namespace}") != 1 {
+		return errors.New("a host template must hold {name} and {namespace} once each, or two apps could be given one host")
+	}
+	for _, label := range strings.Split(t, ".") {
+		if strings.Contains(label, "{name}") && strings.Contains(label, "{namespace}") {
+			return fmt.Errorf("the host template %q puts {name} and {namespace} in one label (%q), so \"shop\" in \"team-web\" and \"shop-team\" in \"web\" would get one host: separate them with a dot, as in {name}.{namespace}.{domain}", t, label)
+		}
+	}
+	return nil
+}
 
 // DefaultDeploymentConfig is the configuration of a cluster that configured
 // nothing: no domain (so no external exposure), at most 50 replicas, no

@@ -30,12 +30,14 @@ func (v DeploymentValidation) Allowed() bool {
 
 // DryRunVerdict is the API server's verdict on creating one object: allowed,
 // or the error code and reason (a ResourceQuota exceeded, an RBAC denial, a
-// name in use), with its warnings. The Pod of a Deployment's template is
-// judged too (Kind "Pod", Name ending in "-dryrun-"), because a quota is
-// charged to Pods.
+// name in use), with its warnings. A Pod of the Deployment's template is
+// judged too, because a quota is charged to Pods: that verdict has Kind
+// "Pod", no Name (the Pod is never created) and Check saying what it is.
 type DryRunVerdict struct {
-	Kind     string   `json:"kind"`
-	Name     string   `json:"name"`
+	Kind string `json:"kind"`
+	Name string `json:"name,omitempty"`
+	// Check says what a verdict on an object that is never created is.
+	Check    string   `json:"check,omitempty"`
 	Allowed  bool     `json:"allowed"`
 	Code     Code     `json:"code,omitempty"`
 	Reason   string   `json:"reason,omitempty"`

@@ -55,10 +55,14 @@ func TestDeploymentSpecValidate(t *testing.T) {
 		{name: "name 63", change: func(s *DeploymentSpec) { s.Name = "a" + strings.Repeat("b", 62) }},
 		{name: "name 64", change: func(s *DeploymentSpec) { s.Name = "a" + strings.Repeat("b", 63) },
 			want: `{"name":"It must be at most 63 characters long (it has 64)."}`},
+		// A template that adds to the name's label can make it too long.
 		{name: "public host too long", change: func(s *DeploymentSpec) {
-			s.Name, s.Exposure = "a"+strings.Repeat("b", 56), ExposePublic
-		}, want: `{"exposure":"The app's address would be a` + strings.Repeat("b", 56) + `-team-a.apps.example.com, whose first part has 64 characters; DNS allows 63. Shorten the name by 1."}`},
-		{name: "public host fits", change: func(s *DeploymentSpec) { s.Name, s.Exposure = "a"+strings.Repeat("b", 55), ExposePublic }},
+			s.Name, s.Exposure = "a"+strings.Repeat("b", 59), ExposePublic
+		}, config: func(c *DeploymentConfig) { c.HostTemplate = "{name}-web.{namespace}.{domain}" },
+			want: `{"exposure":"The app's address would be a` + strings.Repeat("b", 59) + `-web.team-a.apps.example.com, whose first part has 64 characters; DNS allows 63. Shorten the name by 1."}`},
+		{name: "public host fits", change: func(s *DeploymentSpec) { s.Name, s.Exposure = "a"+strings.Repeat("b", 58), ExposePublic },
+			config: func(c *DeploymentConfig) { c.HostTemplate = "{name}-web.{namespace}.{domain}" }},
+		{name: "public host of the longest name", change: func(s *DeploymentSpec) { s.Name, s.Exposure = "a"+strings.Repeat("b", 62), ExposePublic }},
 		{name: "namespace empty", change: func(s *DeploymentSpec) { s.Namespace = "" }, want: `{"namespace":"Choose a namespace."}`},
 		{name: "namespace invalid", change: func(s *DeploymentSpec) { s.Namespace = "team_a" },
 			want: `{"namespace":"It may contain only lower-case letters, digits, '-' (not '_')."}`},

@@ -127,3 +127,44 @@ const (
 	// Operation).
 	WSOperationProgress WSType = "operation:progress"
 )
+
+// The steps of operations, as OperationStep.Name: a deploy creates the
+// app's objects one step each, then follows the rollout; a Helm write is
+// one step.
+const (
+	StepDeployment = "deployment"
+	StepService    = "service"
+	StepIngress    = "ingress"
+	StepRollout    = "rollout"
+	StepHelm       = "helm"
+)
+
+// The keys of Error.Details that clients read.
+const (
+	// DetailOutcome: a failed deploy's shared.DeploymentOutcome.
+	DetailOutcome = "outcome"
+	// DetailFields: the field errors of a spec, nested as the spec's
+	// validation errors are.
+	DetailFields = "fields"
+	// DetailVerdicts: every object's dry-run verdict ([]DryRunVerdict).
+	DetailVerdicts = "verdicts"
+	// DetailField and DetailParameter: the body field or query parameter
+	// the error is about.
+	DetailField     = "field"
+	DetailParameter = "parameter"
+	// DetailLine, DetailPath and DetailViolations: where in a text of
+	// values the error is (1 for the first line), its JSON path, and every
+	// schema violation.
+	DetailLine       = "line"
+	DetailPath       = "path"
+	DetailViolations = "violations"
+	// DetailRetryAfter: the seconds to wait before trying again.
+	DetailRetryAfter = "retryAfterSeconds"
+)
+
+// TargetRelease is the OperationTarget.Kind of a Helm release; an app's
+// operations target its "Deployment".
+const (
+	TargetRelease = "release"
+	TargetApp     = "Deployment"
+)

@@ -50,6 +50,15 @@ import (
 // expires: an error UNAUTHORIZED without a sub, then WSCloseSignInExpired;
 // the client reconnects, signing in again if that is refused.
 
+// MaxSubscriptions is how many subscriptions one connection may hold,
+// resources and operations together; a client asking for more gets an
+// error RATE_LIMITED.
+const MaxSubscriptions = 20
+
+// MaxResourceSubscriptions is how many of them a page gives to resources,
+// keeping the rest for the operations it starts and follows.
+const MaxResourceSubscriptions = MaxSubscriptions - 4
+
 // WSType is the type of a WebSocket message.
 type WSType string
 
