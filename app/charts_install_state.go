@@ -268,7 +268,7 @@ func (f *chartInstall) blame(field string, e shared.Error) {
 // field or parameter it names, or the values when it names a path in
 // them or says they break the chart's schema.
 func blamedField(e shared.Error) string {
-	for _, k := range []string{"field", "parameter"} {
+	for _, k := range []string{shared.DetailField, shared.DetailParameter} {
 		if s, _ := e.Details[k].(string); slices.Contains(installFields, s) {
 			return s
 		}
@@ -282,7 +282,7 @@ func blamedField(e shared.Error) string {
 // valuesPathOf is the path in the values that e is about: its "path"
 // detail, or the "$…" its message names.
 func valuesPathOf(e shared.Error) string {
-	if s, _ := e.Details["path"].(string); strings.HasPrefix(s, "$") {
+	if s, _ := e.Details[shared.DetailPath].(string); strings.HasPrefix(s, "$") {
 		return s
 	}
 	if !strings.HasPrefix(e.Message, "The values") {

@@ -144,7 +144,7 @@ func (f *chartInstall) previewShown() bool {
 // schema violation's, or the one line a YAML error names.
 func problemsOf(e shared.Error) []valuesProblem {
 	var out []valuesProblem
-	if vs, ok := e.Details["violations"].([]any); ok {
+	if vs, ok := e.Details[shared.DetailViolations].([]any); ok {
 		for _, v := range vs {
 			m, _ := v.(map[string]any)
 			path, _ := m["path"].(string)
@@ -156,7 +156,7 @@ func problemsOf(e shared.Error) []valuesProblem {
 		}
 	}
 	if len(out) == 0 {
-		if line := lineNumber(e.Details["line"]); line > 0 {
+		if line := lineNumber(e.Details[shared.DetailLine]); line > 0 {
 			out = append(out, valuesProblem{Line: line, Message: e.Message})
 		}
 	}

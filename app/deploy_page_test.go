@@ -112,10 +112,12 @@ func TestDeployPageStates(t *testing.T) {
 				Valid: true, YAML: "kind: Deployment\nmetadata:\n  name: web\n",
 				Verdicts: []shared.DryRunVerdict{
 					{Kind: "Deployment", Name: "web", Allowed: true, Warnings: []string{"spec.x is deprecated"}},
-					{Kind: "Pod", Name: "web-dryrun-", Allowed: false, Code: shared.CodeForbidden, Reason: "exceeded quota: cpu"},
+					{Kind: "Pod", Check: "A Pod of the app, never created: the check of quotas and admission on its Pods.",
+						Allowed: false, Code: shared.CodeForbidden, Reason: "exceeded quota: cpu"},
 				}}}
 			return p
 		}, []string{`id="deploy-verdicts"`, "✓ Allowed", "✗ Refused (FORBIDDEN)", "exceeded quota: cpu", "spec.x is deprecated",
+			`<span class="kd-verdict-check">A Pod of the app, never created: the check of quotas and admission on its Pods.</span>`,
 			`id="deploy-yaml"`, `<span class="kd-y-key">kind</span>`, `id="deploy-create"`,
 			"Kubernetes would refuse an object; see the verdicts above."}, nil},
 		{"progress", func() *deployPage {

@@ -18,14 +18,6 @@ type deployProgress struct {
 	HasOutcome bool
 }
 
-// The steps of a deploy operation, as the server names them.
-const (
-	opStepDeployment = "deployment"
-	opStepService    = "service"
-	opStepIngress    = "ingress"
-	opStepRollout    = "rollout"
-)
-
 // newDeployProgress follows op from the state the server answered with.
 func newDeployProgress(op shared.Operation) deployProgress {
 	var p deployProgress
@@ -66,8 +58,8 @@ func opRank(op shared.Operation) int {
 func outcomeOf(op shared.Operation) (shared.DeploymentOutcome, bool) {
 	var out shared.DeploymentOutcome
 	raw := op.Result
-	if len(raw) == 0 && op.Error != nil && op.Error.Details["outcome"] != nil {
-		raw, _ = json.Marshal(op.Error.Details["outcome"]) // decoded JSON encodes again
+	if len(raw) == 0 && op.Error != nil && op.Error.Details[shared.DetailOutcome] != nil {
+		raw, _ = json.Marshal(op.Error.Details[shared.DetailOutcome]) // decoded JSON encodes again
 	}
 	if len(raw) == 0 || json.Unmarshal(raw, &out) != nil {
 		return shared.DeploymentOutcome{}, false
@@ -91,7 +83,7 @@ func (p deployProgress) rolloutPhase() shared.DeploymentPhase {
 	if p.HasOutcome && p.Outcome.Progress.Phase != "" {
 		return p.Outcome.Progress.Phase
 	}
-	step, ok := p.step(opStepRollout)
+	step, ok := p.step(shared.StepRollout)
 	switch {
 	case !ok || step.Rollout == nil:
 		return "" // not started (an earlier step may have failed)
@@ -105,7 +97,7 @@ func (p deployProgress) rolloutPhase() shared.DeploymentPhase {
 // message, but for a finished rollout, which it says from the final
 // progress (the server leaves the step's last running message).
 func (p deployProgress) stepMessage(s shared.OperationStep) string {
-	if s.Name == opStepRollout && p.done() && p.HasOutcome && p.Outcome.Progress.Desired > 0 {
+	if s.Name == shared.StepRollout && p.done() && p.HasOutcome && p.Outcome.Progress.Desired > 0 {
 		pr := p.Outcome.Progress
 		return fmt.Sprintf("%s: %d of %d replicas ready.", pr.Phase, pr.Ready, pr.Desired)
 	}
@@ -156,7 +148,7 @@ func (p deployProgress) stuckReason() string {
 	if p.Op.Phase == shared.OperationFailed && p.Op.Error != nil {
 		return p.Op.Error.Message
 	}
-	if step, ok := p.step(opStepRollout); ok && !p.done() && step.Rollout != nil {
+	if step, ok := p.step(shared.StepRollout); ok && !p.done() && step.Rollout != nil {
 		return step.Rollout.Message
 	}
 	return ""
@@ -175,13 +167,13 @@ func (p deployProgress) objectsLink(base string) string {
 // stepTitle is what the progress view calls a step of the operation.
 func stepTitle(name string) string {
 	switch name {
-	case opStepDeployment:
+	case shared.StepDeployment:
 		return "Create the Deployment"
-	case opStepService:
+	case shared.StepService:
 		return "Create the Service"
-	case opStepIngress:
+	case shared.StepIngress:
 		return "Create the Ingress"
-	case opStepRollout:
+	case shared.StepRollout:
 		return "Start the replicas"
 	}
 	return name

@@ -28,7 +28,7 @@ func deployOp(phase shared.OperationPhase, steps ...string) shared.Operation {
 // withRollout gives op's rollout step the rollout's state.
 func withRollout(op shared.Operation, phase shared.DeploymentPhase, ready, desired int, why string) shared.Operation {
 	for i := range op.Steps {
-		if op.Steps[i].Name == opStepRollout {
+		if op.Steps[i].Name == shared.StepRollout {
 			op.Steps[i].Rollout = &shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: phase,
 				Desired: desired, Updated: desired, Ready: ready, Available: ready, Message: why}
 		}

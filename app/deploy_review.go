@@ -46,13 +46,13 @@ func (r *deployReviewState) refused(err error) {
 	if !errors.As(err, &re) {
 		return
 	}
-	if v, ok := re.API.Details["verdicts"]; ok {
+	if v, ok := re.API.Details[shared.DetailVerdicts]; ok {
 		var verdicts []shared.DryRunVerdict
 		if raw, err := json.Marshal(v); err == nil && json.Unmarshal(raw, &verdicts) == nil {
 			r.Result.Verdicts = verdicts
 		}
 	}
-	if v, ok := re.API.Details["fields"]; ok {
+	if v, ok := re.API.Details[shared.DetailFields]; ok {
 		if raw, err := json.Marshal(v); err == nil {
 			r.Problems = flattenFieldErrors(raw)
 		}
@@ -206,7 +206,10 @@ func verdictTable(vs []shared.DryRunVerdict) app.UI {
 					badge = app.Span().Class("kd-badge kd-badge-error").Text(text)
 				}
 				return app.Tr().DataSet("kind", v.Kind).DataSet("allowed", v.Allowed).Body(
-					app.Td().Text(v.Kind+" "+v.Name),
+					app.Td().Body(
+						app.Text(v.Kind+" "+v.Name),
+						app.If(v.Check != "", func() app.UI { return app.Span().Class("kd-verdict-check").Text(v.Check) }),
+					),
 					app.Td().Body(badge),
 					app.Td().Class("kd-event-message").Body(
 						app.If(v.Reason != "", func() app.UI { return app.P().Class("kd-verdict-reason").Text(v.Reason) }),

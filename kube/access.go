@@ -139,25 +139,46 @@ func (a *Access) AllowedObject(ctx context.Context, u User, verb string, res Res
 	})
 }
 
-// Scope is where a user may read a namespaced resource: everywhere, or in
-// some namespaces only.
+// Scope is where a user may verb a namespaced resource, of the namespaces
+// asked about: the one answer objects, charts, apps and the WebSocket's
+// subscriptions all use.
 type Scope struct {
-	// All is true when the user may act across the cluster.
+	// All is true when the user may verb it across the cluster.
 	All bool
-	// Namespaces are the namespaces allowed (when not All), sorted.
-	Namespaces []string
-	// Forbidden are the namespaces asked about and denied, sorted.
+	// Allowed are the namespaces asked about where the user may (every one
+	// of them when All), sorted.
+	Allowed []string
+	// Forbidden are the namespaces denied whose names the user may know
+	// (those the user may get), sorted; Hidden counts the other denied ones,
+	// whose names a reply must not tell.
 	Forbidden []string
+	Hidden    int
 }
 
-// ListScope finds where u may verb res: across the cluster if one review
-// says so, otherwise in which of namespaces, reviewed in parallel.
-func (a *Access) ListScope(ctx context.Context, u User, verb string, res Resource, namespaces []string) (Scope, error) {
-	all, err := a.Allowed(ctx, u, verb, res, "")
-	if err != nil || all {
-		return Scope{All: all}, err
+// Scope finds where u may verb res, of namespaces: across the cluster if
+// one review says so, otherwise namespace by namespace (reviewed in
+// parallel); the denied ones are named or counted as Scope says.
+func (a *Access) Scope(ctx context.Context, u User, verb string, res Resource, namespaces []string) (Scope, error) {
+	all, allowed, denied, err := a.review(ctx, u, verb, res, namespaces)
+	if err != nil {
+		return Scope{}, err
 	}
-	allowed := make([]bool, len(namespaces))
+	out := Scope{All: all, Allowed: allowed}
+	out.Forbidden, out.Hidden, err = a.knownNamespaces(ctx, u, denied)
+	return out, err
+}
+
+// review is where u may verb res, of namespaces: all, or the allowed and
+// the denied ones, each sorted.
+func (a *Access) review(ctx context.Context, u User, verb string, res Resource, namespaces []string) (all bool, allowed, denied []string, err error) {
+	all, err = a.Allowed(ctx, u, verb, res, "")
+	if err != nil {
+		return false, nil, nil, err
+	}
+	if all {
+		return true, slices.Sorted(slices.Values(namespaces)), nil, nil
+	}
+	ok := make([]bool, len(namespaces))
 	errs := make([]error, len(namespaces))
 	sem := make(chan struct{}, a.parallel)
 	var wg sync.WaitGroup
@@ -165,32 +186,32 @@ func (a *Access) ListScope(ctx context.Context, u User, verb string, res Resourc
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			allowed[i], errs[i] = a.Allowed(ctx, u, verb, res, ns)
+			ok[i], errs[i] = a.Allowed(ctx, u, verb, res, ns)
 		})
 	}
 	wg.Wait()
-	s := Scope{Namespaces: []string{}}
+	allowed = []string{}
 	for i, ns := range namespaces {
 		switch {
 		case errs[i] != nil:
-			return Scope{}, errs[i]
-		case allowed[i]:
-			s.Namespaces = append(s.Namespaces, ns)
+			return false, nil, nil, errs[i]
+		case ok[i]:
+			allowed = append(allowed, ns)
 		default:
-			s.Forbidden = append(s.Forbidden, ns)
+			denied = append(denied, ns)
 		}
 	}
-	slices.Sort(s.Namespaces)
-	slices.Sort(s.Forbidden)
-	return s, nil
+	slices.Sort(allowed)
+	slices.Sort(denied)
+	return false, allowed, denied, nil
 }
 
-// KnownNamespaces splits namespaces into those u may learn the names of
+// knownNamespaces splits namespaces into those u may learn the names of
 // (sorted) and a count of the others. u may know a namespace's name when u
 // may list or get namespaces across the cluster, or get that namespace. A
 // reply that named the others would tell a user without any rights every
 // namespace of the cluster.
-func (a *Access) KnownNamespaces(ctx context.Context, u User, namespaces []string) (known []string, hidden int, err error) {
+func (a *Access) knownNamespaces(ctx context.Context, u User, namespaces []string) (known []string, hidden int, err error) {
 	if len(namespaces) == 0 {
 		return nil, 0, nil
 	}
@@ -198,16 +219,16 @@ func (a *Access) KnownNamespaces(ctx context.Context, u User, namespaces []strin
 	if err != nil || all {
 		return slices.Sorted(slices.Values(namespaces)), 0, err
 	}
-	scope, err := a.ListScope(ctx, u, "get", namespacesResource, namespaces)
+	all, allowed, _, err := a.review(ctx, u, "get", namespacesResource, namespaces)
 	switch {
 	case err != nil:
 		return nil, 0, err
-	case scope.All:
+	case all:
 		return slices.Sorted(slices.Values(namespaces)), 0, nil
-	case len(scope.Namespaces) == 0:
+	case len(allowed) == 0:
 		return nil, len(namespaces), nil
 	}
-	return scope.Namespaces, len(namespaces) - len(scope.Namespaces), nil
+	return allowed, len(namespaces) - len(allowed), nil
 }
 
 // accessKey names one decision. It is a hash, so user and group names of

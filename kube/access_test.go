@@ -190,8 +190,8 @@ func TestAccessReviewsBounded(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, name := range []string{"alice", "bob"} {
 		wg.Go(func() {
-			if _, err := a.ListScope(ctx, User{Name: name}, "list", Resource{Resource: "pods"}, namespaces); err != nil {
-				t.Errorf("ListScope as %s: %v", name, err)
+			if _, err := a.Scope(ctx, User{Name: name}, "list", Resource{Resource: "pods"}, namespaces); err != nil {
+				t.Errorf("Scope as %s: %v", name, err)
 			}
 		})
 		wg.Go(func() {

@@ -13,6 +13,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
+
+	"github.com/kubedeck/kubedeck/shared"
 )
 
 // The few errors the rest of Kubedeck needs to tell apart. Errors returned by
@@ -34,6 +36,7 @@ type Error struct {
 	sentinel error
 	message  string
 	cause    error
+	details  map[string]any
 }
 
 // newError builds an *Error; cause may be nil.
@@ -59,6 +62,10 @@ func (e *Error) Unwrap() []error {
 
 // PublicMessage is the message for the person who made the request.
 func (e *Error) PublicMessage() string { return e.message }
+
+// PublicDetails are the facts the client gets with the message (the
+// fields at fault, the verdicts of a dry run); nil for none.
+func (e *Error) PublicDetails() map[string]any { return e.details }
 
 // Translate turns an error from client-go into one wrapping a sentinel, with
 // a message for people. Errors it does not recognise come back unchanged
@@ -284,4 +291,53 @@ func clip(s string) string {
 // errors of their own; cause may be nil.
 func NewError(sentinel error, message string, cause error) error {
 	return newError(sentinel, message, cause)
+}
+
+// WithDetails is an error wrapping sentinel with a message for people and
+// details for the client (keyed by shared.Detail*); cause may be nil.
+func WithDetails(sentinel error, message string, details map[string]any, cause error) error {
+	e := newError(sentinel, message, cause)
+	e.details = details
+	return e
+}
+
+// Invalid is an ErrInvalid with a message and details.
+func Invalid(message string, details map[string]any) error {
+	return WithDetails(ErrInvalid, message, details, nil)
+}
+
+// codes maps the sentinels to the API's codes, with the message a wrapper
+// without one of its own gets.
+var codes = []struct {
+	err     error
+	code    shared.Code
+	message string
+}{
+	{ErrInvalid, shared.CodeValidation, "The request is not valid."},
+	{ErrUnauthorized, shared.CodeUnauthorized, "You are not signed in."},
+	{ErrForbidden, shared.CodeForbidden, "You are not allowed to do this."},
+	{ErrNotFound, shared.CodeNotFound, "The object was not found."},
+	{ErrConflict, shared.CodeConflict, "The object changed or already exists."},
+	{ErrUnavailable, shared.CodeK8sAPI, "The Kubernetes API did not answer; try again shortly."},
+}
+
+// Public is what the person who asked is told of err when it wraps one of
+// the sentinels: its code, the wrapper's message (or the sentinel's own)
+// and details; false for any other error.
+func Public(err error) (shared.Error, bool) {
+	for _, c := range codes {
+		if !errors.Is(err, c.err) {
+			continue
+		}
+		out := shared.Error{Code: c.code, Message: c.message}
+		var e *Error
+		if errors.As(err, &e) {
+			if e.message != "" {
+				out.Message = e.message
+			}
+			out.Details = e.details
+		}
+		return out, true
+	}
+	return shared.Error{}, false
 }

@@ -44,15 +44,15 @@ func (a *Access) VisibleNamespaces(ctx context.Context, o *Objects, u User) ([]s
 	for i, ns := range all {
 		names[i] = ns.Name
 	}
-	scope, err := a.ListScope(ctx, u, "get", namespacesResource, names)
+	everywhere, names, _, err := a.review(ctx, u, "get", namespacesResource, names)
 	if err != nil {
 		return nil, err
 	}
-	if scope.All {
+	if everywhere {
 		return all, nil
 	}
-	allowed := make(map[string]bool, len(scope.Namespaces))
-	for _, ns := range scope.Namespaces {
+	allowed := make(map[string]bool, len(names))
+	for _, ns := range names {
 		allowed[ns] = true
 	}
 	out := all[:0]

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/kubedeck/kubedeck/shared"
 )
 
 // auditObject names the object a change is about.
@@ -16,7 +18,9 @@ type auditObject struct {
 
 // audit writes the one log line a change leaves: when, which request, who
 // (user, groups, the peer's address), what (verb and object) and how it
-// ended ("ok", or the error code the client was sent). The api wrapper
+// ended ("ok", "accepted" with the operation's id when an operation was
+// started — the runner writes the line of how it ends — or the error code
+// the client was sent). The api wrapper
 // calls it once for every request that may change something, after the
 // handler, with the handler's error; a handler built for change names what
 // it changes on its audit record, before it can fail:
@@ -27,12 +31,23 @@ type auditObject struct {
 // "upgrade", "rollback", "uninstall". The line never holds a request's
 // headers or body, so tokens and Impersonate-* headers cannot reach it.
 func (s *Server) audit(r *http.Request, id Identity, verb string, obj auditObject, result error) {
+	s.auditStarted(r, id, verb, obj, result, nil)
+}
+
+// auditStarted is audit for a request that started op (nil for none).
+func (s *Server) auditStarted(r *http.Request, id Identity, verb string, obj auditObject, result error, op *shared.Operation) {
 	res := "ok"
-	if result != nil {
+	var attrs []slog.Attr
+	switch {
+	case result != nil:
 		ae, _ := toAPIError(result)
 		res = string(ae.code)
+	case op != nil:
+		res = "accepted"
+		attrs = append(attrs, slog.String("operation", op.ID))
 	}
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "audit",
+	attrs = append(attrs, slog.String("result", res))
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, "audit", append([]slog.Attr{
 		slog.String("request_id", requestID(r)),
 		slog.String("user", id.User.Name),
 		slog.Any("groups", id.User.Groups),
@@ -40,7 +55,7 @@ func (s *Server) audit(r *http.Request, id Identity, verb string, obj auditObjec
 		slog.String("verb", verb),
 		slog.Group("object", slog.String("kind", obj.Kind), slog.String("namespace", obj.Namespace),
 			slog.String("name", obj.Name)),
-		slog.String("result", res),
+	}, attrs...)...,
 	)
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -25,7 +24,7 @@ const listNamespacesAtOnce = 4
 
 // errNoHelm answers the Helm endpoints of a server without Helm.
 func (s *Server) helmReady() error {
-	if s.deps.Helm == nil || s.deps.Objects == nil || s.deps.Access == nil {
+	if s.helmOps == nil || s.deps.Objects == nil {
 		return &apiError{code: shared.CodeUnavailable, message: "Helm is not available: this server runs without a cluster."}
 	}
 	return nil
@@ -55,17 +54,11 @@ func (s *Server) listReleases(r *http.Request, id Identity) (any, error) {
 		}
 		namespaces = []string{ns}
 	} else {
-		all := s.deps.Objects.Namespaces()
-		scope, err := s.deps.Access.ListScope(r.Context(), id.User, "list", secretsResource, all)
+		scope, err := s.deps.Access.Scope(r.Context(), id.User, "list", secretsResource, s.deps.Objects.Namespaces())
 		if err != nil {
 			return nil, err
 		}
-		namespaces = scope.Namespaces
-		if scope.All {
-			namespaces = all
-		} else if out.Forbidden, out.Hidden, err = s.deps.Access.KnownNamespaces(r.Context(), id.User, scope.Forbidden); err != nil {
-			return nil, err
-		}
+		namespaces, out.Forbidden, out.Hidden = scope.Allowed, scope.Forbidden, scope.Hidden
 	}
 	var (
 		mu   sync.Mutex
@@ -93,7 +86,7 @@ func (s *Server) listReleases(r *http.Request, id Identity) (any, error) {
 	wg.Wait()
 	for i := range out.Releases {
 		rel := &out.Releases[i]
-		rel.Stuck = strings.HasPrefix(rel.Status, "pending") && !s.helmOps.running(rel.Namespace, rel.Name)
+		rel.Stuck = strings.HasPrefix(rel.Status, "pending") && !s.helmOps.Busy(r.Context(), rel.Namespace, rel.Name)
 		rel.IconPath = s.deps.Helm.IconPath(rel.Chart, rel.Icon)
 	}
 	slices.SortFunc(out.Releases, func(a, b shared.Release) int {
@@ -113,7 +106,7 @@ func releaseInPath(r *http.Request) (shared.ReleaseRef, error) {
 		return shared.ReleaseRef{}, err
 	}
 	if ns == "" {
-		return shared.ReleaseRef{}, invalid("Name the release's namespace with ?namespace=.", map[string]any{"parameter": "namespace"})
+		return shared.ReleaseRef{}, invalid("Name the release's namespace with ?namespace=.", map[string]any{shared.DetailParameter: "namespace"})
 	}
 	name := r.PathValue("name")
 	if err := checkReleaseName(name); err != nil {
@@ -127,7 +120,7 @@ func releaseInPath(r *http.Request) (shared.ReleaseRef, error) {
 func checkReleaseName(name string) error {
 	if err := kube.CheckNamespace(name); err != nil || len(name) > 53 {
 		return invalid("The release name "+quote(name)+" is not valid: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 53 characters.",
-			map[string]any{"parameter": "name"})
+			map[string]any{shared.DetailParameter: "name"})
 	}
 	return nil
 }
@@ -152,7 +145,7 @@ func (s *Server) releaseDetail(r *http.Request, id Identity) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Release.Stuck = strings.HasPrefix(d.Release.Status, "pending") && !s.helmOps.running(ref.Namespace, ref.Name)
+	d.Release.Stuck = strings.HasPrefix(d.Release.Status, "pending") && !s.helmOps.Busy(r.Context(), ref.Namespace, ref.Name)
 	out := shared.ReleaseDetailReply{ReleaseDetail: d, Objects: make([]shared.ReleaseObject, 0, len(d.Resources))}
 	for _, res := range d.Resources {
 		obj := shared.ReleaseObject{ReleaseResource: res}
@@ -174,7 +167,7 @@ func (s *Server) catalog(r *http.Request, _ Identity) (any, error) {
 	}
 	q := r.URL.Query().Get("q")
 	if len(q) > 200 {
-		return nil, invalid("The search is longer than 200 characters.", map[string]any{"parameter": "q"})
+		return nil, invalid("The search is longer than 200 characters.", map[string]any{shared.DetailParameter: "q"})
 	}
 	return s.deps.Helm.Catalog(r.Context(), q)
 }
@@ -187,7 +180,7 @@ func (s *Server) catalogIcon(w http.ResponseWriter, r *http.Request, _ Identity)
 	q := r.URL.Query()
 	for _, p := range []string{"repo", "chart"} {
 		if v := q[p]; len(v) != 1 || v[0] == "" || len(v[0]) > 250 {
-			return invalid("Name one repository and one chart: ?repo=…&chart=….", map[string]any{"parameter": p})
+			return invalid("Name one repository and one chart: ?repo=…&chart=….", map[string]any{shared.DetailParameter: p})
 		}
 	}
 	if s.deps.Helm == nil {
@@ -208,57 +201,4 @@ func (s *Server) catalogIcon(w http.ResponseWriter, r *http.Request, _ Identity)
 		_, _ = w.Write(icon.Data)
 	}
 	return nil
-}
-
-// helmBusy tracks the releases an operation is working on: one at a time
-// per release, and what is running is not "stuck".
-type helmBusy struct {
-	mu  sync.Mutex
-	ops map[shared.ReleaseRef]string // release → operation id
-	wg  sync.WaitGroup               // the running operations, for shutdown
-}
-
-// claim marks ref as worked on by operation id; false when another
-// operation already is.
-func (b *helmBusy) claim(ref shared.ReleaseRef, id string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, busy := b.ops[ref]; busy {
-		return false
-	}
-	if b.ops == nil {
-		b.ops = map[shared.ReleaseRef]string{}
-	}
-	b.ops[ref] = id
-	return true
-}
-
-// release ends the claim of operation id on ref.
-func (b *helmBusy) release(ref shared.ReleaseRef, id string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.ops[ref] == id {
-		delete(b.ops, ref)
-	}
-}
-
-// running says whether an operation works on release namespace/name.
-func (b *helmBusy) running(namespace, name string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	_, ok := b.ops[shared.ReleaseRef{Namespace: namespace, Name: name}]
-	return ok
-}
-
-// waitIdle waits until no operation runs, or ctx ends.
-func (b *helmBusy) waitIdle(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		b.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
 }

@@ -32,10 +32,10 @@ func (g *previewGate) enter(user string) error {
 	defer g.mu.Unlock()
 	switch {
 	case g.byUser[user] >= previewsPerUser:
-		return &apiError{code: shared.CodeRateLimited, details: map[string]any{"retryAfterSeconds": 2},
+		return &apiError{code: shared.CodeRateLimited, details: map[string]any{shared.DetailRetryAfter: 2},
 			message: "Your previous preview is still being rendered; wait for it."}
 	case g.all >= previewsAtOnce:
-		return &apiError{code: shared.CodeRateLimited, details: map[string]any{"retryAfterSeconds": 2},
+		return &apiError{code: shared.CodeRateLimited, details: map[string]any{shared.DetailRetryAfter: 2},
 			message: "The server is rendering other previews; try again in a moment."}
 	}
 	if g.byUser == nil {
@@ -62,10 +62,10 @@ func (s *Server) chartDefaults(r *http.Request, _ Identity) (any, error) {
 	q := r.URL.Query()
 	chart, version := q["chart"], q["version"]
 	if len(chart) != 1 || chart[0] == "" || len(chart[0]) > 250 {
-		return nil, invalid("Name one chart: ?chart=<repository>/<chart>.", map[string]any{"parameter": "chart"})
+		return nil, invalid("Name one chart: ?chart=<repository>/<chart>.", map[string]any{shared.DetailParameter: "chart"})
 	}
 	if len(version) > 1 || (len(version) == 1 && len(version[0]) > 128) {
-		return nil, invalid("Name at most one version.", map[string]any{"parameter": "version"})
+		return nil, invalid("Name at most one version.", map[string]any{shared.DetailParameter: "version"})
 	}
 	if err := s.helmReady(); err != nil {
 		return nil, err
@@ -86,20 +86,18 @@ func (s *Server) previewRelease(r *http.Request, id Identity) (any, error) {
 	if err := decodeJSON(r, &req); err != nil {
 		return nil, err
 	}
+	if err := checkChartBody(r, &req.ChartInstall); err != nil {
+		return nil, err
+	}
 	if err := checkInstallTarget(req.ChartInstall); err != nil {
 		return nil, err
 	}
-	if err := s.checkChartRequest(req.ChartInstall); err != nil {
+	if err := s.helmReady(); err != nil {
 		return nil, err
 	}
 	if err := s.previews.enter(id.User.Name); err != nil {
 		return nil, err
 	}
 	defer s.previews.leave(id.User.Name)
-	d, err := s.deps.Helm.Preview(r.Context(), id.User, helm.InstallRequest{Namespace: req.Namespace, Name: req.Name,
-		Chart: req.Chart, Version: req.Version, Values: req.Values}, req.Upgrade)
-	if err != nil {
-		return nil, valuesError(err)
-	}
-	return d, nil
+	return s.helmOps.Preview(r.Context(), id.User, installRequest(req.ChartInstall), req.Upgrade)
 }

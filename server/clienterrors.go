@@ -17,7 +17,7 @@ func (s *Server) clientError(r *http.Request, _ Identity) (any, error) {
 	}
 	if ok, wait := s.clientErrors.allow(key); !ok {
 		return nil, &apiError{code: shared.CodeRateLimited, message: "Too many error reports; some were dropped.",
-			details: map[string]any{"retryAfterSeconds": retryAfterSeconds(wait)}}
+			details: map[string]any{shared.DetailRetryAfter: retryAfterSeconds(wait)}}
 	}
 	var rep shared.ClientError
 	if err := decodeJSON(r, &rep); err != nil {

@@ -120,35 +120,6 @@ func TestTooManyOperationsRetryAfter(t *testing.T) {
 	}
 }
 
-// FuzzDeploymentRoutes sends any method, name, query and body to the
-// wizard's routes: whatever comes in, the answer is never a 500 (this
-// server has no cluster, so what passes the checks gets a 503).
-func FuzzDeploymentRoutes(f *testing.F) {
-	s, _ := newTestServer(f, Config{}, nil)
-	f.Add(uint8(0), "", "namespace=a", `{"name":"web"}`)
-	f.Add(uint8(1), "", "", `{"name":"web","namespace":"a","image":"nginx:1","port":80,"replicas":1,"exposure":"public"}`)
-	f.Add(uint8(2), "web", "namespace=..", "")
-	f.Add(uint8(3), "..", "namespace=a", "")
-	f.Add(uint8(4), "%2e%2e", "namespace=a&namespace=b", "")
-	f.Add(uint8(5), "config", "", "")
-	f.Fuzz(func(t *testing.T, route uint8, name, query, body string) {
-		method, path := http.MethodPost, "/api/v1/deployments"
-		switch route % 6 {
-		case 1:
-			path += "/validate"
-		case 2:
-			method, path = http.MethodGet, path+"/"+url.PathEscape(name)
-		case 3:
-			method, path = http.MethodDelete, path+"/"+url.PathEscape(name)
-		case 4:
-			method = http.MethodGet
-		case 5:
-			method, path = http.MethodGet, path+"/config"
-		}
-		neverInternalError(t, s, method, path, query, body)
-	})
-}
-
 // FuzzChartRoutes sends any method, name, query and body to the Helm
 // routes of a server without Helm: whatever comes in, never a 500.
 func FuzzChartRoutes(f *testing.F) {

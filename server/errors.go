@@ -38,23 +38,21 @@ func notFound(message string, details map[string]any) error {
 	return &apiError{code: shared.CodeNotFound, message: message, details: details}
 }
 
-// sentinels maps kube's sentinel errors to the codes the client sees. It is
-// the one table from Go errors to the API's error codes; anything not in it
-// (and not an *apiError) is an INTERNAL_ERROR whose cause is logged, not sent.
+// sentinels maps the operations registry's sentinel errors to the codes
+// the client sees; kube's own are mapped by kube.Public. Anything in
+// neither (and not an *apiError) is an INTERNAL_ERROR whose cause is
+// logged, not sent.
 var sentinels = []struct {
 	err     error
 	code    shared.Code
 	message string
 }{
-	{kube.ErrInvalid, shared.CodeValidation, "The request is not valid."},
-	{kube.ErrUnauthorized, shared.CodeUnauthorized, "You are not signed in."},
-	{kube.ErrForbidden, shared.CodeForbidden, "You are not allowed to do this."},
-	{kube.ErrNotFound, shared.CodeNotFound, "The object was not found."},
-	{kube.ErrConflict, shared.CodeConflict, "The object changed or already exists."},
-	{kube.ErrUnavailable, shared.CodeK8sAPI, "The Kubernetes API did not answer; try again shortly."},
 	{operations.ErrNotFound, shared.CodeNotFound, "There is no such operation."},
 	{operations.ErrTooMany, shared.CodeRateLimited, "You already run as many operations as you may; wait for one to finish."},
 	{operations.ErrFull, shared.CodeUnavailable, "The server runs as many operations as it may; try again shortly."},
+	{operations.ErrBusy, shared.CodeConflict, "Another operation is working on this; wait for it to finish."},
+	{operations.ErrStopping, shared.CodeUnavailable, "The server is restarting; try again shortly."},
+	{operations.ErrNoRegistry, shared.CodeUnavailable, "This server runs no operations."},
 	{operations.ErrUnavailable, shared.CodeUnavailable, "The store shared by the server's replicas does not answer, so this operation cannot be read now; try again shortly."},
 }
 
@@ -74,6 +72,9 @@ func toAPIError(err error) (*apiError, bool) {
 		return &apiError{code: shared.CodeTooLarge, cause: err,
 			message: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}, false
 	}
+	if pe, ok := kube.Public(err); ok {
+		return &apiError{code: pe.Code, message: pe.Message, details: pe.Details, cause: err}, pe.Code == shared.CodeK8sAPI
+	}
 	for _, s := range sentinels {
 		if errors.Is(err, s.err) {
 			msg := s.message
@@ -86,7 +87,7 @@ func toAPIError(err error) (*apiError, bool) {
 			if errors.Is(err, operations.ErrTooMany) {
 				// An operation takes seconds to minutes; a client that
 				// waits this long before trying again does not hammer.
-				ae.details = map[string]any{"retryAfterSeconds": operationRetryAfter}
+				ae.details = map[string]any{shared.DetailRetryAfter: operationRetryAfter}
 			}
 			return ae, s.code == shared.CodeK8sAPI
 		}

@@ -2,9 +2,40 @@ package server
 
 import (
 	"net/http"
+	"time"
 
+	"github.com/kubedeck/kubedeck/kube/apps"
+	"github.com/kubedeck/kubedeck/kube/helm"
+	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/shared"
 )
+
+// operationGrace is how long a shutdown waits, after the drain time, for
+// cancelled operations to finish: a create rolls back what it made (each
+// delete is bounded by kube's rollback timeout, but one is usually quick).
+const operationGrace = 5 * time.Second
+
+// setupOperations builds the one runner and the owners of the writes
+// that start operations on it: apps, and Helm's when there is Helm.
+func (s *Server) setupOperations() {
+	s.runner = operations.NewRunner(operations.RunnerOptions{
+		Registry: s.deps.Operations,
+		Drain:    s.cfg.ShutdownTimeout,
+		Log:      s.log,
+		Describe: func(err error) shared.Error {
+			ae, fault := toAPIError(err)
+			if fault {
+				s.log.Error("operation failed", "err", err)
+			}
+			return shared.Error{Code: ae.code, Message: ae.message, Details: ae.details}
+		},
+	})
+	s.apps = apps.New(apps.Options{Client: s.deps.Kube, Objects: s.deps.Objects, Access: s.deps.Access,
+		Settings: s.deps.Deploy, Runner: s.runner, Log: s.log})
+	if s.deps.Helm != nil && s.deps.Access != nil {
+		s.helmOps = helm.NewOperator(s.deps.Helm, s.deps.Access, s.runner)
+	}
+}
 
 // operation answers the current state of one operation
 // (GET /api/v1/operations/{id}), as the 202 that started it did: the

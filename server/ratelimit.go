@@ -49,5 +49,5 @@ func (s *Server) limitRequests(r *http.Request, id Identity) error {
 	s.log.Warn(what+" rate limit reached", "request_id", requestID(r), "user", id.User.Name,
 		"method", r.Method, "path", r.URL.Path)
 	return &apiError{code: shared.CodeRateLimited, message: message,
-		details: map[string]any{"retryAfterSeconds": retryAfterSeconds(wait)}}
+		details: map[string]any{shared.DetailRetryAfter: retryAfterSeconds(wait)}}
 }

@@ -53,16 +53,12 @@ func (s *Server) listResources(r *http.Request, id Identity) (any, error) {
 			q.Namespaces = []string{namespace}
 		}
 	} else {
-		scope, err := s.deps.Access.ListScope(r.Context(), u, "list", res, objs.NamespacesOf(k))
+		scope, err := s.deps.Access.Scope(r.Context(), u, "list", res, objs.NamespacesOf(k))
 		if err != nil {
 			return nil, err
 		}
 		if !scope.All {
-			q.Namespaces = scope.Namespaces
-			forbidden, hidden, err = s.deps.Access.KnownNamespaces(r.Context(), u, scope.Forbidden)
-			if err != nil {
-				return nil, err
-			}
+			q.Namespaces, forbidden, hidden = scope.Allowed, scope.Forbidden, scope.Hidden
 		}
 	}
 	out, err := objs.List(k, q)
@@ -197,7 +193,7 @@ func forbiddenTo(verb string, k *kube.Kind, namespace string) error {
 func parseListQuery(v url.Values, k *kube.Kind) (kube.Query, string, error) {
 	q := kube.Query{Page: 1, Limit: kube.DefaultLimit, Search: v.Get("q"), Sort: v.Get("sort")}
 	bad := func(param, msg string, extra map[string]any) error {
-		d := map[string]any{"parameter": param}
+		d := map[string]any{shared.DetailParameter: param}
 		for key, val := range extra {
 			d[key] = val
 		}
@@ -263,22 +259,22 @@ func objectInPath(r *http.Request, k kindRef) (namespace, name string, err error
 	namespace, name = r.PathValue("namespace"), r.PathValue("name")
 	switch {
 	case k.namespaced && namespace == "-":
-		return "", "", invalid(k.kind+" objects live in a namespace; name it in the path.", map[string]any{"parameter": "namespace"})
+		return "", "", invalid(k.kind+" objects live in a namespace; name it in the path.", map[string]any{shared.DetailParameter: "namespace"})
 	case !k.namespaced && namespace != "-":
-		return "", "", invalid(k.kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{"parameter": "namespace"})
+		return "", "", invalid(k.kind+" objects are cluster-scoped; use - as the namespace.", map[string]any{shared.DetailParameter: "namespace"})
 	case !k.namespaced:
 		namespace = ""
 	case namespace == "":
-		return "", "", invalid("The namespace is missing from the path.", map[string]any{"parameter": "namespace"})
+		return "", "", invalid("The namespace is missing from the path.", map[string]any{shared.DetailParameter: "namespace"})
 	}
 	if name == "" {
-		return "", "", invalid("The name is missing from the path.", map[string]any{"parameter": "name"})
+		return "", "", invalid("The name is missing from the path.", map[string]any{shared.DetailParameter: "name"})
 	}
 	if err := checkNamespace(namespace); err != nil {
 		return "", "", err
 	}
 	if err := kube.CheckResourceName(k.resource, name); err != nil {
-		return "", "", invalid("The name "+quote(name)+" is not a valid "+k.kind+" name: "+err.Error()+".", map[string]any{"parameter": "name"})
+		return "", "", invalid("The name "+quote(name)+" is not a valid "+k.kind+" name: "+err.Error()+".", map[string]any{shared.DetailParameter: "name"})
 	}
 	return namespace, name, nil
 }
@@ -302,7 +298,7 @@ func checkNamespace(namespace string) error {
 		return nil
 	}
 	if err := kube.CheckNamespace(namespace); err != nil {
-		return invalid("The namespace "+quote(namespace)+" is not a valid name: "+err.Error()+".", map[string]any{"parameter": "namespace"})
+		return invalid("The namespace "+quote(namespace)+" is not a valid name: "+err.Error()+".", map[string]any{shared.DetailParameter: "namespace"})
 	}
 	return nil
 }

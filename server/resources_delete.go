@@ -31,7 +31,7 @@ func (s *Server) deleteResource(r *http.Request, id Identity, audit *auditRecord
 	}
 	uid := r.URL.Query().Get("uid")
 	if len(uid) > 64 || strings.ContainsAny(uid, "/ ") {
-		return nil, invalid("The uid "+quote(uid)+" is not a valid object uid.", map[string]any{"parameter": "uid"})
+		return nil, invalid("The uid "+quote(uid)+" is not a valid object uid.", map[string]any{shared.DetailParameter: "uid"})
 	}
 	err = s.deps.Kube.Delete(r.Context(), id.User, k.resource, namespace, name, kube.DeleteOptions{UID: uid})
 	if err != nil {
@@ -51,7 +51,7 @@ func writableKind(r *http.Request) (kindRef, error) {
 	name := r.PathValue("kind")
 	k, ok := kube.WritableKind(name)
 	if !ok {
-		return kindRef{}, notFound("Kubedeck cannot change objects of kind "+quote(name)+".", map[string]any{"parameter": "kind"})
+		return kindRef{}, notFound("Kubedeck cannot change objects of kind "+quote(name)+".", map[string]any{shared.DetailParameter: "kind"})
 	}
 	return kindRef{resource: k.Resource, kind: k.Kind, namespaced: k.Namespaced}, nil
 }

@@ -37,6 +37,19 @@ func accepted(op shared.Operation, message string) reply {
 	return reply{status: http.StatusAccepted, data: shared.OperationReply{Operation: op}, message: message}
 }
 
+// startedOperation is the operation a reply says was started: the data of
+// a 202; nil for any other.
+func startedOperation(data any) *shared.Operation {
+	rep, ok := data.(reply)
+	if !ok || rep.status != http.StatusAccepted {
+		return nil
+	}
+	if or, ok := rep.data.(shared.OperationReply); ok {
+		return &or.Operation
+	}
+	return nil
+}
+
 // changeFunc is the shape of a handler that changes something: besides the
 // request and identity it gets the audit record of the change, in which it
 // names what it changes (audit.as) before it can fail.
@@ -63,7 +76,7 @@ func (s *Server) change(fn changeFunc) http.Handler {
 		var record auditRecord
 		data, err := fn(r, id, &record)
 		if id.User.Name != "" && changes(r) {
-			s.audit(r, id, record.verbFor(r), record.objectFor(r), err)
+			s.auditStarted(r, id, record.verbFor(r), record.objectFor(r), err, startedOperation(data))
 		}
 		if err != nil {
 			s.writeError(w, r, err)
@@ -122,7 +135,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Debug("request refused", "request_id", requestID(r), "code", ae.code, "err", err)
 	}
 	if ae.code == shared.CodeRateLimited {
-		if d, ok := ae.details["retryAfterSeconds"].(int); ok {
+		if d, ok := ae.details[shared.DetailRetryAfter].(int); ok {
 			w.Header().Set("Retry-After", strconv.Itoa(d))
 		}
 	}
@@ -179,7 +192,7 @@ func decodeJSON(r *http.Request, v any) error {
 		return invalid("The request body is not valid JSON: it ends too early.", nil)
 	case errors.As(err, &typeErr):
 		return invalid(fmt.Sprintf("Field %q must be a %s, not a JSON %s.", typeErr.Field, typeErr.Type, typeErr.Value),
-			map[string]any{"field": typeErr.Field})
+			map[string]any{shared.DetailField: typeErr.Field})
 	default:
 		// Unknown fields: encoding/json says `json: unknown field "x"`.
 		return invalid("The request body does not fit: "+trimJSONPrefix(err.Error())+".", nil)

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/apps"
 	"github.com/kubedeck/kubedeck/kube/helm"
 	"github.com/kubedeck/kubedeck/kube/operations"
 )
@@ -136,8 +137,11 @@ type Server struct {
 	// operations, which outlives requests, stops with it.
 	stopping context.Context
 	stop     context.CancelFunc
-	helmOps  helmBusy    // the releases Helm operations work on
-	previews previewGate // the Helm dry runs running
+	// runner runs every operation; apps and helmOps start them.
+	runner   *operations.Runner
+	apps     *apps.Service
+	helmOps  *helm.Operator // nil without Deps.Helm
+	previews previewGate    // the Helm dry runs running
 }
 
 // New builds a Server. It registers the routes and assembles the middleware.
@@ -202,11 +206,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		reads:        newUserLimiter(float64(cfg.ReadsPerMinute)/60, cfg.ReadBurst),
 	}
 	s.stopping, s.stop = context.WithCancel(context.Background())
+	s.setupOperations()
 	s.shutdownHooks = append(s.shutdownHooks, s.stop, func() {
-		// Helm operations get the drain time to finish (runHelm).
-		ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout+time.Second)
+		// Operations get the drain time to finish, then are cancelled and
+		// given a little more to say so (and to roll back what they made).
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout+operationGrace)
 		defer cancel()
-		s.helmOps.waitIdle(ctx)
+		s.runner.Shutdown(ctx)
 	})
 	// The authenticator keeps only a digest of the proxy secret.
 	s.cfg.Auth.ProxySecret = ""
@@ -308,6 +314,15 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, hoo
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if hooks {
+		// The hooks run in goroutines of their own: the operations, which
+		// outlive requests, are waited for here, so that the process does
+		// not end before they (and a create's rollback) have finished and
+		// said so.
+		octx, ocancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout+operationGrace)
+		defer ocancel()
+		s.runner.Shutdown(octx)
+	}
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		return serr
 	}

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,12 +29,16 @@ func newOperationsHub(t *testing.T) (*httptest.Server, *operations.Memory) {
 func startOperation(t *testing.T, ops operations.Registry, owner string) (shared.Operation, *operations.Handle) {
 	t.Helper()
 	op, h, err := ops.Start(context.Background(), owner, shared.OperationDeploy,
-		shared.OperationTarget{Kind: "deployments", Namespace: "team-a", Name: "web"})
+		shared.OperationTarget{Kind: shared.TargetApp, Namespace: "team-a", Name: fmt.Sprintf("web-%d", operationTargets.Add(1))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return op, h
 }
+
+// operationTargets numbers the targets of startOperation: an operation
+// claims its target, so each gets its own.
+var operationTargets atomic.Int64
 
 // follow subscribes c to operation id.
 func (c *wsClient) follow(id string) {

@@ -1,4 +1,4 @@
-package server
+package apps
 
 import (
 	"context"
@@ -10,26 +10,23 @@ import (
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// stepRollout is the step of an operation that waits for a Deployment's
-// rollout.
-const stepRollout = "rollout"
-
-// deploymentSource is what followDeployment needs of the cache
-// (kube.Objects): its events, and the progress of a Deployment.
-type deploymentSource interface {
-	eventSource
-	progressSource
+// deployments is what follow needs of the cache (kube.Objects): its
+// events, and the progress of a Deployment.
+type deployments interface {
+	Subscribe(func(kube.Event)) (unsubscribe func())
+	ProgressOf(kind, namespace, name string) (shared.DeploymentProgress, bool)
 }
 
-// followDeployment reports the rollout of Deployment namespace/name as the
-// step "rollout" of the operation h, each time it, its ReplicaSets or its
-// Pods change, until it is Available (the operation succeeds, with
-// result(the final shared.DeploymentProgress) as its result), Failed (the operation
-// fails with the stuck reason, and the result as details.outcome) or ctx ends (the operation is left as it
-// is; ctx's error is returned). It follows the one Deployment through the
-// server's cache, so it needs no subscription, and no user's right to list
-// Deployments: whoever starts it has checked the user's rights already.
-func followDeployment(ctx context.Context, src deploymentSource, h *operations.Handle, namespace, name string, result func(shared.DeploymentProgress) any) error {
+// follow reports the rollout of Deployment namespace/name as the step
+// "rollout" of the operation h, each time it, its ReplicaSets or its Pods
+// change, until it is Available (the operation succeeds, with result(the
+// final progress) as its result), Failed (the operation fails with the
+// stuck reason, and the result as details.outcome) or ctx ends (the
+// operation is left as it is; ctx's error is returned). It follows the
+// one Deployment through the server's cache, so it needs no subscription
+// and no right of the user's to list Deployments: whoever starts it has
+// checked the user's rights already.
+func follow(ctx context.Context, src deployments, h *operations.Handle, namespace, name string, result func(shared.DeploymentProgress) any) error {
 	wake := make(chan struct{}, 1)
 	unsubscribe := src.Subscribe(func(ev kube.Event) {
 		if ev.Row.Namespace != namespace || !ownedName(ev.Row.Name, name) {
@@ -58,7 +55,7 @@ func followDeployment(ctx context.Context, src deploymentSource, h *operations.H
 			case shared.PhaseFailed:
 				return h.Fail(shared.Error{Code: shared.CodeK8sAPI, Message: "The rollout of Deployment " + name + " is stuck: " + prog.Message,
 					Details: map[string]any{"desired": prog.Desired, "updated": prog.Updated, "ready": prog.Ready, "available": prog.Available,
-						"outcome": result(prog)}})
+						shared.DetailOutcome: result(prog)}})
 			}
 			if err := h.StepWith(rolloutStep(shared.OperationRunning, prog)); err != nil {
 				return err
@@ -82,7 +79,7 @@ func ownedName(name, deployment string) bool {
 
 // rolloutStep is the rollout step in phase at p.
 func rolloutStep(phase shared.OperationPhase, p shared.DeploymentProgress) shared.OperationStep {
-	return shared.OperationStep{Name: stepRollout, Phase: phase, Message: rolloutMessage(p), Rollout: &p}
+	return shared.OperationStep{Name: shared.StepRollout, Phase: phase, Message: rolloutMessage(p), Rollout: &p}
 }
 
 // rolloutMessage says where a rollout stands, for people.

@@ -1,4 +1,4 @@
-package server
+package apps
 
 import (
 	"context"
@@ -9,14 +9,13 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// fakeDeployments is a deploymentSource whose one Deployment's progress
+// fakeDeployments is a deployments source whose one Deployment's progress
 // the test sets, with an event to tell.
 type fakeDeployments struct {
 	mu   sync.Mutex
@@ -75,21 +74,21 @@ func TestFollowDeployment(t *testing.T) {
 			}
 			src := &fakeDeployments{}
 			done := make(chan error, 1)
-			go func() { done <- followDeployment(context.Background(), src, h, "team-a", "web", progressResult) }()
+			go func() { done <- follow(context.Background(), src, h, "team-a", "web", progressResult) }()
 			// The Deployment is not in the cache at first; its pod's event
 			// brings it.
 			waitSubscribed(t, src)
 			src.set(progress(shared.PhaseProgressing, 1, ""), "pods", "web-abc12-xyz34")
 			state := <-updates
-			if state.Phase != shared.OperationRunning || len(state.Steps) != 1 || state.Steps[0].Name != stepRollout {
-				t.Fatalf("state %+v, want running with step %q", state, stepRollout)
+			if state.Phase != shared.OperationRunning || len(state.Steps) != 1 || state.Steps[0].Name != shared.StepRollout {
+				t.Fatalf("state %+v, want running with step %q", state, shared.StepRollout)
 			}
 			if r := state.Steps[0].Rollout; r == nil || *r != progress(shared.PhaseProgressing, 1, "") {
 				t.Errorf("the step's rollout state %+v, want the progress", r)
 			}
 			src.set(tt.last, "deployments", "web")
 			if err := <-done; err != nil {
-				t.Fatalf("followDeployment: %v", err)
+				t.Fatalf("follow: %v", err)
 			}
 			final, err := ops.Get(context.Background(), op.ID, "alice")
 			if err != nil {
@@ -117,12 +116,12 @@ func TestFollowDeploymentCancelled(t *testing.T) {
 	_, h := startOperation(t, ops, "alice")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := followDeployment(ctx, &fakeDeployments{}, h, "team-a", "web", progressResult); !errors.Is(err, context.Canceled) {
-		t.Errorf("followDeployment after its context ended: %v, want context.Canceled", err)
+	if err := follow(ctx, &fakeDeployments{}, h, "team-a", "web", progressResult); !errors.Is(err, context.Canceled) {
+		t.Errorf("follow after its context ended: %v, want context.Canceled", err)
 	}
 }
 
-// waitSubscribed waits until followDeployment listens to src.
+// waitSubscribed waits until follow listens to src.
 func waitSubscribed(t *testing.T, src *fakeDeployments) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -131,43 +130,13 @@ func waitSubscribed(t *testing.T, src *fakeDeployments) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("followDeployment did not subscribe")
+			t.Fatal("follow did not subscribe")
 		}
 		time.Sleep(time.Millisecond)
 	}
 }
 
-// On the local cluster, an operation following a new Deployment of two
-// replicas succeeds once both are ready.
-func TestWSClusterFollowDeployment(t *testing.T) {
-	f, _ := wsClusterFixture(t)
-	ns := f.namespace(t, "ws-follow")
-	ops := operations.NewMemory(operations.MemoryOptions{})
-	op, h := startOperation(t, ops, "alice")
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- followDeployment(ctx, f.s.deps.Objects, h, ns, "web", progressResult) }()
-	if _, err := f.admin.AppsV1().Deployments(ns).Create(ctx, testDeployment(ns, "web", "registry.example/web:1", 2, 0), metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("followDeployment: %v", err)
-	}
-	final, err := ops.Get(ctx, op.ID, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got shared.DeploymentProgress
-	if final.Phase != shared.OperationSucceeded || json.Unmarshal(final.Result, &got) != nil {
-		t.Fatalf("final state %+v, want succeeded with the progress as result", final)
-	}
-	if got.Ready != 2 || got.Available != 2 || got.Phase != shared.PhaseAvailable {
-		t.Errorf("final progress %+v, want Available with 2 ready", got)
-	}
-}
-
-// subscribed says whether followDeployment listens to f.
+// subscribed says whether follow listens to f.
 func (f *fakeDeployments) subscribed() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -176,3 +145,14 @@ func (f *fakeDeployments) subscribed() bool {
 
 // progressResult makes the progress itself an operation's result.
 func progressResult(p shared.DeploymentProgress) any { return p }
+
+// startOperation starts a deploy operation of owner in ops.
+func startOperation(t *testing.T, ops operations.Registry, owner string) (shared.Operation, *operations.Handle) {
+	t.Helper()
+	op, h, err := ops.Start(context.Background(), owner, shared.OperationDeploy,
+		shared.OperationTarget{Kind: shared.TargetApp, Namespace: "team-a", Name: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op, h
+}
