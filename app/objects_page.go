@@ -123,7 +123,7 @@ func (p *objectsPage) Render() app.UI {
 	return app.Section().ID("page-objects").Class("kd-page").Body(
 		app.H1().Text("Objects on the cluster"),
 		newResourceToolbar().
-			Choices(p.kinds.list, p.namespaces).
+			Choices(p.kinds.list, offeredNamespaces(p.namespaces, p.list.notOffered, p.view.Namespace)).
 			Current(p.view.Kind, p.view.Namespace, p.search.text, k.Namespaced || k.Name == "").
 			OnKind(p.chooseKind).OnNamespace(p.chooseNamespace).OnSearch(p.typeSearch).
 			Guard(p.wrap),

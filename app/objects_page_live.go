@@ -101,7 +101,7 @@ func (p *objectsPage) scheduleExpire() {
 // stop ends.
 func (p *objectsPage) poll(stop context.Context, ui app.Context) {
 	every(stop, ui, pollEvery, func(app.Context) {
-		if p.running && !p.subs.live() && p.list.status != statusLoading && p.kind().Name != "" {
+		if p.running && !p.subs.live() && p.list.status != statusLoading && !p.list.refused && p.kind().Name != "" {
 			p.reload(true)
 		}
 	})

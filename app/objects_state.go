@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -24,7 +25,14 @@ type objectsList struct {
 	pending   []shared.WSMessage
 	events    int // changes received over the socket, for tests and debugging
 	forbidden []string
-	hidden    int // namespaces left out that the user may not even know of
+	// refused says the last list was refused (403): asking again every
+	// few seconds would only be refused again, so the poll waits for the
+	// user to change the view or retry.
+	refused bool
+	// notOffered are the namespaces the last list of this kind across all
+	// of them left out: the selector does not offer them.
+	notOffered []string
+	hidden     int // namespaces left out that the user may not even know of
 }
 
 // maxPending bounds the changes kept while a list loads; past it the list
@@ -53,7 +61,7 @@ const (
 // clear forgets the rows and what the list left out (another kind is
 // shown).
 func (l *objectsList) clear() {
-	l.rows, l.forbidden, l.hidden, l.staleErr = liveRows{}, nil, 0, ""
+	l.rows, l.forbidden, l.hidden, l.staleErr, l.refused, l.notOffered = liveRows{}, nil, 0, "", false, nil
 }
 
 // begin starts a list and returns its sequence number, which its answer
@@ -84,6 +92,8 @@ func (l *objectsList) listed(seq int, view objectsView, res shared.ListResult, e
 			return listStale
 		}
 		l.status, l.err, l.pending = statusFailed, err.Error(), nil
+		var re *replyError
+		l.refused = errors.As(err, &re) && re.API.Code == shared.CodeForbidden
 		return listFailed
 	}
 	if res.Pages > 0 && view.Page > res.Pages {
@@ -92,7 +102,10 @@ func (l *objectsList) listed(seq int, view objectsView, res shared.ListResult, e
 	l.rows.reset(res, view, now)
 	l.applyPending(now)
 	l.forbidden, l.hidden = res.Forbidden, res.Hidden
-	l.status, l.err, l.staleErr = statusLoaded, "", ""
+	if view.Namespace == "" {
+		l.notOffered = res.Forbidden
+	}
+	l.status, l.err, l.staleErr, l.refused = statusLoaded, "", "", false
 	return listLoaded
 }
 
@@ -130,4 +143,18 @@ func (l *objectsList) marked() bool {
 		}
 	}
 	return false
+}
+
+// offeredNamespaces are the namespaces the selector offers: those the user
+// may see, less those a list across all of them said the user may not
+// list this kind in (the charts page hides them too, with a note), but
+// always the one chosen.
+func offeredNamespaces(all, forbidden []string, chosen string) []string {
+	out := make([]string, 0, len(all))
+	for _, ns := range all {
+		if ns == chosen || !slices.Contains(forbidden, ns) {
+			out = append(out, ns)
+		}
+	}
+	return out
 }

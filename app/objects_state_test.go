@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -248,5 +249,47 @@ func TestObjectsListMarked(t *testing.T) {
 				t.Errorf("marked() = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// A list refused with 403 is not asked again by the poll (it would only be
+// refused again) until a list succeeds; any other failure is.
+func TestObjectsListRefused(t *testing.T) {
+	view := objectsView{Kind: "pods", Namespace: "locked", Page: 1}
+	forbidden := &replyError{Status: 403, API: shared.Error{Code: shared.CodeForbidden, Message: "You may not list pods in namespace locked."}}
+	var l objectsList
+	l.listed(l.begin(false), view, shared.ListResult{}, forbidden, objectsListAt)
+	if !l.refused {
+		t.Fatal("a 403 is not remembered as refused")
+	}
+	l.listed(l.begin(false), view, shared.ListResult{}, objectsErr("The Kubernetes API did not answer."), objectsListAt)
+	if l.refused {
+		t.Error("a 503 is remembered as refused")
+	}
+	l.listed(l.begin(false), view, shared.ListResult{}, forbidden, objectsListAt)
+	l.listed(l.begin(false), view, shared.ListResult{Page: 1, Pages: 1}, nil, objectsListAt)
+	if l.refused {
+		t.Error("still refused after a list succeeded")
+	}
+}
+
+// The selector leaves out the namespaces a list across all of them said
+// the user may not list the kind in, but keeps the one chosen; a list of
+// one namespace does not change what is left out.
+func TestObjectsOfferedNamespaces(t *testing.T) {
+	var l objectsList
+	all := objectsView{Kind: "pods", Page: 1}
+	l.listed(l.begin(false), all, shared.ListResult{Page: 1, Pages: 1, Forbidden: []string{"kube-system"}}, nil, objectsListAt)
+	l.listed(l.begin(false), objectsView{Kind: "pods", Namespace: "demo", Page: 1}, shared.ListResult{Page: 1, Pages: 1}, nil, objectsListAt)
+	namespaces := []string{"demo", "kube-system", "team-ml"}
+	if got := offeredNamespaces(namespaces, l.notOffered, "demo"); !slices.Equal(got, []string{"demo", "team-ml"}) {
+		t.Errorf("offered %v, want demo and team-ml", got)
+	}
+	if got := offeredNamespaces(namespaces, l.notOffered, "kube-system"); !slices.Equal(got, namespaces) {
+		t.Errorf("offered %v with kube-system chosen, want all three", got)
+	}
+	l.clear()
+	if got := offeredNamespaces(namespaces, l.notOffered, ""); !slices.Equal(got, namespaces) {
+		t.Errorf("offered %v for another kind, want all three", got)
 	}
 }
