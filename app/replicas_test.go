@@ -12,21 +12,17 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubedeck/kubedeck/deploy/rbac"
-	"github.com/kubedeck/kubedeck/kube/cache/redistest"
-	"github.com/kubedeck/kubedeck/kube/helm/helmtest"
 	"github.com/kubedeck/kubedeck/kube/localcluster"
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -47,6 +43,25 @@ type replicaProc struct {
 	cmd  *exec.Cmd
 	url  string // http://127.0.0.1:port
 	logs *syncBuffer
+	// exited is closed when the process has ended; waitErr is then how.
+	exited  chan struct{}
+	waitErr error
+}
+
+// stop sends the process SIGTERM, as Kubernetes does to a pod it stops,
+// and waits for it to end (within limit), returning its exit error.
+func (p *replicaProc) stop(t *testing.T, limit time.Duration) error {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.exited:
+		return p.waitErr
+	case <-time.After(limit):
+		t.Fatalf("replica %s still running %s after SIGTERM:\n%s", p.url, limit, p.logs)
+		return nil
+	}
 }
 
 // startReplica starts Kubedeck as a child process with args and waits
@@ -62,16 +77,19 @@ func startReplica(t *testing.T, kubeconfig string, args ...string) *replicaProc 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &replicaProc{cmd: cmd, logs: &syncBuffer{}}
+	p := &replicaProc{cmd: cmd, logs: &syncBuffer{}, exited: make(chan struct{})}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-p.exited
 		if t.Failed() {
 			t.Logf("replica %s log:\n%s", p.url, p.logs)
 		}
 	})
 	found := make(chan string, 1)
 	go func() {
+		defer close(p.exited)
+		// Wait only once every line has been read.
+		defer func() { p.waitErr = cmd.Wait() }()
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 		for sc.Scan() {
@@ -179,49 +197,9 @@ func followOn(t *testing.T, p *replicaProc, id string) <-chan shared.Operation {
 }
 
 func TestReplicasShareOperations(t *testing.T) {
-	localcluster.Need(t, cluster)
-	ctx := context.Background()
-	admin := clusterAdmin(t)
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := cluster.WriteKubeconfig(kubeconfig, localcluster.ServerUser); err != nil {
-		t.Fatal(err)
-	}
-	secretFile, keyFile := filepath.Join(dir, "proxy-secret"), filepath.Join(dir, "access-key")
-	if err := os.WriteFile(secretFile, []byte(replicaProxySecret), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, []byte("replicas-share-this-access-key-0123456789"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	// The user may install into a namespace of their own.
-	ns := "replicas-" + strings.ToLower(rand.Text()[:6])
-	if _, err := admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = admin.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
-	if _, err := admin.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: replicaUser},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: replicaUser}},
-	}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-
-	srv := redistest.Start(t)
-	repo := helmtest.NewRepo(t, helmtest.Chart{Dir: "../kube/helm/testdata/charts/web"})
-	args := []string{"--auth-mode", "proxy", "--proxy-secret-file", secretFile, "--trusted-proxies", "127.0.0.1/32",
-		"--redis-url", srv.URL(), "--access-key-file", keyFile, "--helm-repo", "test=" + repo.URL, "--helm-timeout", "2m"}
-	var reps [3]*replicaProc
-	var wg sync.WaitGroup
-	for i := range reps {
-		wg.Go(func() { reps[i] = startReplica(t, kubeconfig, args...) })
-	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	rs := newReplicaSet(t, "replicas")
+	ctx, admin, ns, srv := context.Background(), rs.admin, rs.namespace, rs.redis
+	reps := rs.startN(t, 3)
 
 	// The release's Pods can run only on a node with a label no node has
 	// yet, so the install waits, as long as the test wants it to.
