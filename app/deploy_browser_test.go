@@ -222,7 +222,7 @@ func TestDeployWizardBrowser(t *testing.T) {
 	within(t, ctx, 10*time.Second, "Exposure: public, with its address",
 		next(stepExposure),
 		chromedp.Click(chromedp.CSS("#deploy-exposure-public")),
-		waitFor(`(document.querySelector('#deploy-url') || {}).textContent?.includes(`+jsString("web-"+ns+".apps.test")+`)`))
+		waitFor(`(document.querySelector('#deploy-url') || {}).textContent?.includes(`+jsString("web."+ns+".apps.test")+`)`))
 	within(t, ctx, 10*time.Second, "Resources: the small preset",
 		next(stepResources),
 		chromedp.Click(chromedp.CSS("#deploy-preset-small")),
@@ -275,7 +275,7 @@ func TestDeployWizardBrowser(t *testing.T) {
 	t.Logf("Available %v after Create: %q", time.Since(start).Round(time.Millisecond),
 		eval[string](t, ctx, `document.querySelector('#deploy-progress').textContent`))
 	progress := eval[string](t, ctx, `document.querySelector('#deploy-progress').textContent`)
-	for _, w := range []string{"2 of 2 replicas ready", "Deployment web", "Service web", "Ingress web", "http://web-" + ns + ".apps.test/"} {
+	for _, w := range []string{"2 of 2 replicas ready", "Deployment web", "Service web", "Ingress web", "http://web." + ns + ".apps.test/"} {
 		if !strings.Contains(progress, w) {
 			t.Errorf("the progress view lacks %q:\n%s", w, progress)
 		}

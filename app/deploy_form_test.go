@@ -119,7 +119,7 @@ func TestDeployFormChecksAsTyped(t *testing.T) {
 	if ok, why := f.canNext(); !ok {
 		t.Errorf("with a port: Next disabled: %s", why)
 	}
-	if got := f.host(); got != "web-team-a.apps.example" {
+	if got := f.host(); got != "web.team-a.apps.example" {
 		t.Errorf("host %q", got)
 	}
 }

@@ -76,6 +76,13 @@ func (h *holdWebhook) decide(allow bool) {
 	}
 }
 
+// allowed is the verdict given.
+func (h *holdWebhook) allowed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.allow
+}
+
 func (h *holdWebhook) serve(w http.ResponseWriter, r *http.Request) {
 	var review admissionv1.AdmissionReview
 	if err := json.NewDecoder(r.Body).Decode(&review); err != nil || review.Request == nil {
@@ -94,9 +101,7 @@ func (h *holdWebhook) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
-		h.mu.Lock()
-		allow = h.allow
-		h.mu.Unlock()
+		allow = h.allowed()
 	}
 	review.Response = &admissionv1.AdmissionResponse{UID: req.UID, Allowed: allow}
 	if !allow {

@@ -45,6 +45,9 @@ func TestDeploymentBadInput(t *testing.T) {
 		{"bad namespace parameter", "/api/v1/deployments?namespace=..", valid, 400, shared.CodeValidation, "not a valid name", "parameter"},
 		{"invalid spec", "/api/v1/deployments", `{"name":"Web","namespace":"team-a","image":"nginx","replicas":0,"exposure":"none"}`,
 			400, shared.CodeValidation, "see the fields", "fields"},
+		// What passes every check needs the cluster this server lacks.
+		{"valid spec, no cluster", "/api/v1/deployments", valid, 503, shared.CodeUnavailable, "not connected to a cluster", ""},
+		{"valid check, no cluster", "/api/v1/deployments/validate", valid, 503, shared.CodeUnavailable, "not connected to a cluster", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

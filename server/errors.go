@@ -72,6 +72,12 @@ func toAPIError(err error) (*apiError, bool) {
 		return &apiError{code: shared.CodeTooLarge, cause: err,
 			message: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}, false
 	}
+	// An error already in the wire's shape (kube/apps answers a server
+	// without a cluster so) is sent as it is.
+	var se *shared.Error
+	if errors.As(err, &se) {
+		return &apiError{code: se.Code, message: se.Message, details: se.Details, cause: err}, se.Code == shared.CodeInternal
+	}
 	if pe, ok := kube.Public(err); ok {
 		return &apiError{code: pe.Code, message: pe.Message, details: pe.Details, cause: err}, pe.Code == shared.CodeK8sAPI
 	}

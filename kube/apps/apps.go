@@ -55,9 +55,10 @@ func (s *Service) Config() kube.DeployConfig {
 	return s.opts.Settings.Current()
 }
 
-// errNoCluster answers what needs the cluster on a server without one.
+// errNoCluster answers what needs the cluster on a server without one
+// (503, as the server's other routes answer it).
 func errNoCluster() error {
-	return kube.NewError(kube.ErrUnavailable, "This server runs without a Kubernetes cluster.", nil)
+	return &shared.Error{Code: shared.CodeUnavailable, Message: "Kubedeck is not connected to a cluster."}
 }
 
 // ready says whether the service has the cluster's parts.

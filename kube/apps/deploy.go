@@ -28,7 +28,7 @@ type Origin struct {
 // rollout. It returns the operation as it started.
 func (s *Service) Deploy(ctx context.Context, u kube.User, origin Origin, spec shared.DeploymentSpec) (shared.Operation, error) {
 	if s.opts.Runner == nil {
-		return shared.Operation{}, kube.NewError(kube.ErrUnavailable, "This server runs no operations.", nil)
+		return shared.Operation{}, &shared.Error{Code: shared.CodeUnavailable, Message: "This server runs no operations."}
 	}
 	c, err := s.check(ctx, u, spec)
 	switch {

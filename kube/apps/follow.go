@@ -21,8 +21,9 @@ type deployments interface {
 // "rollout" of the operation h, each time it, its ReplicaSets or its Pods
 // change, until it is Available (the operation succeeds, with result(the
 // final progress) as its result), Failed (the operation fails with the
-// stuck reason, and the result as details.outcome) or ctx ends (the
-// operation is left as it is; ctx's error is returned). It follows the
+// stuck reason, and the result as details.outcome), is deleted (the
+// operation fails, saying so) or ctx ends (the operation is left as it is;
+// ctx's error is returned). It follows the
 // one Deployment through the server's cache, so it needs no subscription
 // and no right of the user's to list Deployments: whoever starts it has
 // checked the user's rights already.
@@ -44,7 +45,14 @@ func follow(ctx context.Context, src deployments, h *operations.Handle, namespac
 	var last shared.DeploymentProgress
 	seen := false
 	for {
-		if prog, ok := src.ProgressOf("deployments", namespace, name); ok && (!seen || prog != last) {
+		prog, ok := src.ProgressOf("deployments", namespace, name)
+		if !ok && seen {
+			// Deleted before its rollout ended: the operation ends too, so
+			// that its claim on the app does not outlive the app.
+			return h.Fail(shared.Error{Code: shared.CodeConflict, Message: "Deployment " + name + " was deleted before its rollout finished.",
+				Details: map[string]any{shared.DetailOutcome: result(last)}})
+		}
+		if ok && (!seen || prog != last) {
 			seen, last = true, prog
 			switch prog.Phase {
 			case shared.PhaseAvailable:

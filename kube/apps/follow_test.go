@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,4 +156,49 @@ func startOperation(t *testing.T, ops operations.Registry, owner string) (shared
 		t.Fatal(err)
 	}
 	return op, h
+}
+
+// A Deployment deleted before its rollout ended ends the operation, so its
+// claim on the app ends with it (a new create of the name is not refused
+// for the rest of the deploy's 15 minutes).
+func TestFollowDeploymentDeleted(t *testing.T) {
+	ops := operations.NewMemory(operations.MemoryOptions{})
+	op, h := startOperation(t, ops, "alice")
+	_, updates, err := ops.Watch(context.Background(), op.ID, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeDeployments{}
+	done := make(chan error, 1)
+	go func() { done <- follow(context.Background(), src, h, "team-a", "web", progressResult) }()
+	waitSubscribed(t, src)
+	src.set(shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: shared.PhaseProgressing, Desired: 2}, "deployments", "web")
+	if state := <-updates; state.Phase != shared.OperationRunning {
+		t.Fatalf("state %+v, want running", state)
+	}
+	src.remove("deployments", "web")
+	if err := <-done; err != nil {
+		t.Fatalf("follow: %v", err)
+	}
+	final, err := ops.Get(context.Background(), op.ID, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Phase != shared.OperationFailed || final.Error == nil || !strings.Contains(final.Message, "was deleted") {
+		t.Fatalf("final state %+v, want failed saying the Deployment was deleted", final)
+	}
+	if ops.Busy(context.Background(), op.Target) {
+		t.Error("the app is still claimed")
+	}
+}
+
+// remove takes the Deployment out of the cache and tells the follower.
+func (f *fakeDeployments) remove(kind, name string) {
+	fn := func() func(kube.Event) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.prog = nil
+		return f.fn
+	}()
+	fn(kube.Event{Type: kube.Deleted, Kind: kind, Row: shared.Row{Namespace: "team-a", Name: name}})
 }
