@@ -71,10 +71,12 @@ func NewAccess(c *Client, opts AccessOptions) *Access {
 	return &Access{client: c, cache: cache.NewSigned(opts.Cache, opts.Key), ttl: opts.TTL, parallel: opts.Parallel}
 }
 
-// Resource names what is accessed: an API group ("" for core) and resource.
+// Resource names what is accessed: an API group ("" for core), resource
+// and, for a subresource ("scale", "log"), its name.
 type Resource struct {
-	Group    string
-	Resource string
+	Group       string
+	Resource    string
+	Subresource string
 }
 
 // ResourceOf is the resource of a kind of the object viewer.
@@ -116,7 +118,7 @@ func (a *Access) AllowedObject(ctx context.Context, u User, verb string, res Res
 			User:   imp.UserName,
 			Groups: groups,
 			ResourceAttributes: &authv1.ResourceAttributes{
-				Namespace: namespace, Verb: verb, Group: res.Group, Resource: res.Resource, Name: name,
+				Namespace: namespace, Verb: verb, Group: res.Group, Resource: res.Resource, Subresource: res.Subresource, Name: name,
 			},
 		}}
 		var allowed bool
@@ -235,7 +237,11 @@ func (a *Access) knownNamespaces(ctx context.Context, u User, namespaces []strin
 // any shape make a short, safe Redis key.
 func accessKey(user string, groups []string, verb string, res Resource, namespace, name string) string {
 	h := sha256.New()
-	for _, part := range []string{user, verb, res.Group, res.Resource, namespace, name} {
+	resource := res.Resource
+	if res.Subresource != "" {
+		resource += "/" + res.Subresource
+	}
+	for _, part := range []string{user, verb, res.Group, resource, namespace, name} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

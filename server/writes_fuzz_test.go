@@ -185,3 +185,47 @@ func FuzzChartInstallBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWorkloadRoutes sends any kind, namespace, name and body to the scale
+// and restart routes as a user who may edit one namespace, where a
+// Deployment runs: never a 500, every answer an envelope, and an operation
+// only for a Deployment or StatefulSet and, for a scale, replicas in
+// bounds.
+func FuzzWorkloadRoutes(f *testing.F) {
+	fx := newDeployFixture(f, fuzzConfig())
+	ns := fx.namespace(f, "fuzz-workloads")
+	fx.bind(f, "fuzz-wes", "edit", ns)
+	if _, err := fx.admin.AppsV1().Deployments(ns).Create(context.Background(), testDeployment(ns, "web", "registry.example/web:1", 1, 0), metav1.CreateOptions{}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(false, "deployments", "NS", "web", `{"replicas":2}`)
+	f.Add(false, "deployments", "NS", "web", `{"replicas":-1}`)
+	f.Add(false, "deployments", "NS", "web", `{"replicas":1e99}`)
+	f.Add(false, "deployments", "NS", "web", `{}`)
+	f.Add(true, "statefulsets", "NS", "web", ``)
+	f.Add(true, "pods", "NS", "..", ``)
+	f.Add(false, "deployments", "-", "web", `{"replicas":1}`)
+	f.Fuzz(func(t *testing.T, restart bool, kind, namespace, name, body string) {
+		namespace = strings.ReplaceAll(namespace, "NS", ns)
+		path := "/api/v1/resources/" + url.PathEscape(kind) + "/" + url.PathEscape(namespace) + "/" + url.PathEscape(name) + "/scale"
+		if restart {
+			path = strings.TrimSuffix(path, "scale") + "restart"
+		}
+		rec, ok := fx.rawAs(http.MethodPost, path, "", body, "fuzz-wes", ns)
+		if !ok || (rec.Code >= 300 && rec.Code < 400) {
+			return
+		}
+		var env shared.Envelope
+		if rec.Code >= 500 || json.Unmarshal(rec.Body.Bytes(), &env) != nil {
+			t.Fatalf("POST %s %q: %d %s", path, body, rec.Code, rec.Body)
+		}
+		if rec.Code != http.StatusAccepted {
+			return
+		}
+		var req shared.ScaleRequest
+		if (kind != "deployments" && kind != "statefulsets") ||
+			(!restart && (json.Unmarshal([]byte(body), &req) != nil || req.Replicas == nil || *req.Replicas < 0 || *req.Replicas > 1000)) {
+			t.Fatalf("POST %s %q started an operation", path, body)
+		}
+	})
+}

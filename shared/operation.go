@@ -49,6 +49,8 @@ const (
 	OperationHelmUpgrade   OperationKind = "helm-upgrade"
 	OperationHelmRollback  OperationKind = "helm-rollback"
 	OperationHelmUninstall OperationKind = "helm-uninstall"
+	OperationScale         OperationKind = "scale"
+	OperationRestart       OperationKind = "restart"
 )
 
 // OperationPhase is where an operation, or one of its steps, stands.
@@ -129,14 +131,17 @@ const (
 )
 
 // The steps of operations, as OperationStep.Name: a deploy creates the
-// app's objects one step each, then follows the rollout; a Helm write is
-// one step.
+// app's objects one step each, then follows the rollout; a scale or a
+// restart makes its change, then follows the rollout; a Helm write is one
+// step.
 const (
 	StepDeployment = "deployment"
 	StepService    = "service"
 	StepIngress    = "ingress"
 	StepRollout    = "rollout"
 	StepHelm       = "helm"
+	StepScale      = "scale"
+	StepRestart    = "restart"
 )
 
 // The keys of Error.Details that clients read.

@@ -105,3 +105,10 @@ type ObjectEvent struct {
 	First   int64  `json:"first"` // Unix seconds
 	Last    int64  `json:"last"`  // Unix seconds
 }
+
+// ScaleRequest is the body of a scale
+// (POST /api/v1/resources/{kind}/{namespace}/{name}/scale): the replicas
+// wanted, from 0; required, so that a body without it scales nothing.
+type ScaleRequest struct {
+	Replicas *int `json:"replicas"`
+}

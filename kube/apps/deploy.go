@@ -97,7 +97,7 @@ func (s *Service) run(ctx context.Context, h *operations.Handle, u kube.User, ob
 	if err != nil {
 		return s.createFailure(err, outcome)
 	}
-	err = follow(ctx, s.opts.Objects, h, d.Namespace(), d.Name(), func(p shared.DeploymentProgress) any {
+	err = follow(ctx, s.opts.Objects, h, workload{resource: "deployments", namespace: d.Namespace(), name: d.Name()}, func(p shared.DeploymentProgress) any {
 		outcome.Progress = p
 		return outcome
 	})

@@ -10,14 +10,23 @@ import (
 	"github.com/kubedeck/kubedeck/shared"
 )
 
-// deployments is what follow needs of the cache (kube.Objects): its
-// events, and the progress of a Deployment.
-type deployments interface {
+// rollouts is what follow needs of the cache (kube.Objects): its events,
+// and where a workload's rollout stands.
+type rollouts interface {
 	Subscribe(func(kube.Event)) (unsubscribe func())
-	ProgressOf(kind, namespace, name string) (shared.DeploymentProgress, bool)
+	RolloutOf(resource, namespace, name string) (shared.DeploymentProgress, int64, bool)
 }
 
-// follow reports the rollout of Deployment namespace/name as the step
+// workload names the workload a rollout is followed of: its resource
+// ("deployments", "statefulsets"), namespace and name, and the generation
+// the change made (the cache's object must have it before its state
+// counts; 0 for any).
+type workload struct {
+	resource, namespace, name string
+	generation                int64
+}
+
+// follow reports the rollout of workload w as the step
 // "rollout" of the operation h, each time it, its ReplicaSets or its Pods
 // change, until it is Available (the operation succeeds, with result(the
 // final progress) as its result), Failed (the operation fails with the
@@ -27,14 +36,15 @@ type deployments interface {
 // one Deployment through the server's cache, so it needs no subscription
 // and no right of the user's to list Deployments: whoever starts it has
 // checked the user's rights already.
-func follow(ctx context.Context, src deployments, h *operations.Handle, namespace, name string, result func(shared.DeploymentProgress) any) error {
+func follow(ctx context.Context, src rollouts, h *operations.Handle, w workload, result func(shared.DeploymentProgress) any) error {
+	namespace, name := w.namespace, w.name
 	wake := make(chan struct{}, 1)
 	unsubscribe := src.Subscribe(func(ev kube.Event) {
 		if ev.Row.Namespace != namespace || !ownedName(ev.Row.Name, name) {
 			return
 		}
 		switch ev.Kind {
-		case "deployments", "replicasets", "pods":
+		case w.resource, "replicasets", "pods":
 			select {
 			case wake <- struct{}{}:
 			default:
@@ -45,11 +55,13 @@ func follow(ctx context.Context, src deployments, h *operations.Handle, namespac
 	var last shared.DeploymentProgress
 	seen := false
 	for {
-		prog, ok := src.ProgressOf("deployments", namespace, name)
+		prog, gen, ok := src.RolloutOf(w.resource, namespace, name)
+		// Until the cache holds the change, what it shows is from before.
+		ok = ok && gen >= w.generation
 		if !ok && seen {
 			// Deleted before its rollout ended: the operation ends too, so
 			// that its claim on the app does not outlive the app.
-			return h.Fail(shared.Error{Code: shared.CodeConflict, Message: "Deployment " + name + " was deleted before its rollout finished.",
+			return h.Fail(shared.Error{Code: shared.CodeConflict, Message: name + " was deleted before its rollout finished.",
 				Details: map[string]any{shared.DetailOutcome: result(last)}})
 		}
 		if ok && (!seen || prog != last) {
@@ -59,9 +71,9 @@ func follow(ctx context.Context, src deployments, h *operations.Handle, namespac
 				if err := h.StepWith(rolloutStep(shared.OperationSucceeded, prog)); err != nil {
 					return err
 				}
-				return h.Succeed(result(prog), fmt.Sprintf("Deployment %s is available: %d of %d replicas ready.", name, prog.Ready, prog.Desired))
+				return h.Succeed(result(prog), fmt.Sprintf("%s is available: %d of %d replicas ready.", name, prog.Ready, prog.Desired))
 			case shared.PhaseFailed:
-				return h.Fail(shared.Error{Code: shared.CodeK8sAPI, Message: "The rollout of Deployment " + name + " is stuck: " + prog.Message,
+				return h.Fail(shared.Error{Code: shared.CodeK8sAPI, Message: "The rollout of " + name + " is stuck: " + prog.Message,
 					Details: map[string]any{"desired": prog.Desired, "updated": prog.Updated, "ready": prog.Ready, "available": prog.Available,
 						shared.DetailOutcome: result(prog)}})
 			}

@@ -19,9 +19,10 @@ import (
 // fakeDeployments is a deployments source whose one Deployment's progress
 // the test sets, with an event to tell.
 type fakeDeployments struct {
-	mu   sync.Mutex
-	fn   func(kube.Event)
-	prog *shared.DeploymentProgress
+	mu         sync.Mutex
+	fn         func(kube.Event)
+	prog       *shared.DeploymentProgress
+	generation int64
 }
 
 func (f *fakeDeployments) Subscribe(fn func(kube.Event)) func() {
@@ -31,13 +32,13 @@ func (f *fakeDeployments) Subscribe(fn func(kube.Event)) func() {
 	return func() {}
 }
 
-func (f *fakeDeployments) ProgressOf(kind, namespace, name string) (shared.DeploymentProgress, bool) {
+func (f *fakeDeployments) RolloutOf(resource, namespace, name string) (shared.DeploymentProgress, int64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.prog == nil || kind != "deployments" || namespace != f.prog.Namespace || name != f.prog.Name {
-		return shared.DeploymentProgress{}, false
+	if f.prog == nil || resource != "deployments" || namespace != f.prog.Namespace || name != f.prog.Name {
+		return shared.DeploymentProgress{}, 0, false
 	}
-	return *f.prog, true
+	return *f.prog, f.generation, true
 }
 
 // set changes the progress and tells the follower with an event about
@@ -75,7 +76,7 @@ func TestFollowDeployment(t *testing.T) {
 			}
 			src := &fakeDeployments{}
 			done := make(chan error, 1)
-			go func() { done <- follow(context.Background(), src, h, "team-a", "web", progressResult) }()
+			go func() { done <- follow(context.Background(), src, h, web, progressResult) }()
 			// The Deployment is not in the cache at first; its pod's event
 			// brings it.
 			waitSubscribed(t, src)
@@ -117,7 +118,7 @@ func TestFollowDeploymentCancelled(t *testing.T) {
 	_, h := startOperation(t, ops, "alice")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := follow(ctx, &fakeDeployments{}, h, "team-a", "web", progressResult); !errors.Is(err, context.Canceled) {
+	if err := follow(ctx, &fakeDeployments{}, h, web, progressResult); !errors.Is(err, context.Canceled) {
 		t.Errorf("follow after its context ended: %v, want context.Canceled", err)
 	}
 }
@@ -147,6 +148,9 @@ func (f *fakeDeployments) subscribed() bool {
 // progressResult makes the progress itself an operation's result.
 func progressResult(p shared.DeploymentProgress) any { return p }
 
+// web is the Deployment the tests follow.
+var web = workload{resource: "deployments", namespace: "team-a", name: "web"}
+
 // startOperation starts a deploy operation of owner in ops.
 func startOperation(t *testing.T, ops operations.Registry, owner string) (shared.Operation, *operations.Handle) {
 	t.Helper()
@@ -170,7 +174,7 @@ func TestFollowDeploymentDeleted(t *testing.T) {
 	}
 	src := &fakeDeployments{}
 	done := make(chan error, 1)
-	go func() { done <- follow(context.Background(), src, h, "team-a", "web", progressResult) }()
+	go func() { done <- follow(context.Background(), src, h, web, progressResult) }()
 	waitSubscribed(t, src)
 	src.set(shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: shared.PhaseProgressing, Desired: 2}, "deployments", "web")
 	if state := <-updates; state.Phase != shared.OperationRunning {
@@ -201,4 +205,36 @@ func (f *fakeDeployments) remove(kind, name string) {
 		return f.fn
 	}()
 	fn(kube.Event{Type: kube.Deleted, Kind: kind, Row: shared.Row{Namespace: "team-a", Name: name}})
+}
+
+// After a scale or a restart, the cache may still hold the workload as it
+// was, Available: follow waits until it holds the change's generation.
+func TestFollowWaitsForTheChange(t *testing.T) {
+	ops := operations.NewMemory(operations.MemoryOptions{})
+	op, h := startOperation(t, ops, "alice")
+	available := shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: shared.PhaseAvailable, Desired: 2, Updated: 2, Ready: 2, Available: 2}
+	src := &fakeDeployments{prog: &available, generation: 1}
+	done := make(chan error, 1)
+	w := web
+	w.generation = 2
+	go func() { done <- follow(context.Background(), src, h, w, progressResult) }()
+	waitSubscribed(t, src)
+	src.set(available, "pods", "web-abc12-xyz34") // still the old generation
+	select {
+	case err := <-done:
+		t.Fatalf("follow ended (%v) on the state from before the change", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	func() {
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		src.generation = 2
+	}()
+	src.set(available, "deployments", "web")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if final, _ := ops.Get(context.Background(), op.ID, "alice"); final.Phase != shared.OperationSucceeded {
+		t.Errorf("final %+v, want succeeded", final)
+	}
 }

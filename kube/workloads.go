@@ -1,0 +1,165 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubedeck/kubedeck/shared"
+)
+
+// Day-two writes on a workload, as the user: scale a Deployment or
+// StatefulSet through its scale subresource, and restart it the way
+// `kubectl rollout restart` does.
+
+// RestartedAtAnnotation is the pod template annotation a restart sets, as
+// kubectl does, so that the controller rolls every pod.
+const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
+
+// MaxScale bounds the replicas a scale may ask for.
+const MaxScale = 1000
+
+// scalable are the kinds Scale and Restart act on, by resource.
+var scalable = map[string]string{"deployments": "Deployment", "statefulsets": "StatefulSet"}
+
+// ScalableKind is the Kind ("Deployment") of resource ("deployments") when
+// Scale and Restart act on it.
+func ScalableKind(resource string) (string, bool) {
+	k, ok := scalable[resource]
+	return k, ok
+}
+
+// Scaled is what a scale changed: the replicas before, and the workload's
+// generation with the change (its rollout is over once the controller has
+// observed it).
+type Scaled struct {
+	Before     int
+	Generation int64
+}
+
+// Scale sets the replicas of workload namespace/name (resource
+// "deployments" or "statefulsets") as u, through its scale subresource.
+func (c *Client) Scale(ctx context.Context, u User, resource, namespace, name string, replicas int) (Scaled, error) {
+	if _, ok := scalable[resource]; !ok {
+		return Scaled{}, newError(ErrInvalid, "Only Deployments and StatefulSets can be scaled here.", nil)
+	}
+	if replicas < 0 || replicas > MaxScale {
+		return Scaled{}, WithDetails(ErrInvalid, fmt.Sprintf("Choose from 0 to %d replicas.", MaxScale), map[string]any{shared.DetailField: "replicas"}, nil)
+	}
+	cs, err := c.As(u)
+	if err != nil {
+		return Scaled{}, err
+	}
+	var before int32
+	err = c.opts.Retry.Do(ctx, func(ctx context.Context) error {
+		var s *autoscalingv1.Scale
+		var err error
+		switch resource {
+		case "deployments":
+			s, err = cs.AppsV1().Deployments(namespace).GetScale(ctx, name, metav1.GetOptions{})
+		default:
+			s, err = cs.AppsV1().StatefulSets(namespace).GetScale(ctx, name, metav1.GetOptions{})
+		}
+		if err != nil {
+			return err
+		}
+		before = s.Spec.Replicas
+		s.Spec.Replicas = int32(replicas)
+		switch resource {
+		case "deployments":
+			_, err = cs.AppsV1().Deployments(namespace).UpdateScale(ctx, name, s, metav1.UpdateOptions{})
+		default:
+			_, err = cs.AppsV1().StatefulSets(namespace).UpdateScale(ctx, name, s, metav1.UpdateOptions{})
+		}
+		return err
+	})
+	if err != nil {
+		return Scaled{}, TranslateIn(err, namespace)
+	}
+	// The scale does not carry the workload's generation: read it.
+	var meta metav1.Object
+	switch resource {
+	case "deployments":
+		meta, err = cs.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+	default:
+		meta, err = cs.AppsV1().StatefulSets(namespace).Get(ctx, name, metav1.GetOptions{})
+	}
+	if err != nil {
+		return Scaled{Before: int(before)}, TranslateIn(err, namespace)
+	}
+	return Scaled{Before: int(before), Generation: meta.GetGeneration()}, nil
+}
+
+// Restart rolls every pod of workload namespace/name as u: it sets the pod
+// template's restartedAt annotation to at, as `kubectl rollout restart`
+// does (a patch, so it never overwrites another change), and returns the
+// workload's generation with the change.
+func (c *Client) Restart(ctx context.Context, u User, resource, namespace, name string, at time.Time) (int64, error) {
+	if _, ok := scalable[resource]; !ok {
+		return 0, newError(ErrInvalid, "Only Deployments and StatefulSets can be restarted here.", nil)
+	}
+	cs, err := c.As(u)
+	if err != nil {
+		return 0, err
+	}
+	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
+		"annotations": map[string]string{RestartedAtAnnotation: at.UTC().Format(time.RFC3339)}}}}})
+	if err != nil {
+		return 0, err
+	}
+	var gen int64
+	err = c.opts.Retry.Do(ctx, func(ctx context.Context) error {
+		var meta metav1.Object
+		var err error
+		switch resource {
+		case "deployments":
+			meta, err = cs.AppsV1().Deployments(namespace).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+		default:
+			meta, err = cs.AppsV1().StatefulSets(namespace).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+		}
+		if err == nil {
+			gen = meta.GetGeneration()
+		}
+		return err
+	})
+	return gen, TranslateIn(err, namespace)
+}
+
+// RolloutOf is where the rollout of workload namespace/name stands, from
+// the cache: a Deployment's progress (ProgressOf), or a StatefulSet's
+// (Available once every replica is updated and ready), with the generation
+// of the object the cache holds (0 when not known), so that a caller
+// waits until the cache has seen its own change.
+func (o *Objects) RolloutOf(resource, namespace, name string) (shared.DeploymentProgress, int64, bool) {
+	if resource == "deployments" {
+		d, ok := cached[*appsv1.Deployment](o.informerOf("deployments", namespace), namespace, name)
+		if !ok {
+			return shared.DeploymentProgress{}, 0, false
+		}
+		p, ok := o.ProgressOf("deployments", namespace, name)
+		return p, d.Generation, ok
+	}
+	s, ok := cached[*appsv1.StatefulSet](o.informerOf("statefulsets", namespace), namespace, name)
+	if !ok || resource != "statefulsets" {
+		return shared.DeploymentProgress{}, 0, false
+	}
+	p := shared.DeploymentProgress{Namespace: namespace, Name: name, Desired: 1,
+		Updated: int(s.Status.UpdatedReplicas), Ready: int(s.Status.ReadyReplicas), Available: int(s.Status.AvailableReplicas)}
+	if s.Spec.Replicas != nil {
+		p.Desired = int(*s.Spec.Replicas)
+	}
+	settled := s.Status.ObservedGeneration >= s.Generation && s.Status.CurrentRevision == s.Status.UpdateRevision
+	switch {
+	case settled && p.Updated >= p.Desired && p.Ready >= p.Desired && int(s.Status.Replicas) == p.Desired:
+		p.Phase = shared.PhaseAvailable
+	default:
+		p.Phase = shared.PhaseProgressing
+	}
+	return p, s.Generation, true
+}
