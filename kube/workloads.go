@@ -56,6 +56,10 @@ func (c *Client) Scale(ctx context.Context, u User, resource, namespace, name st
 	if err != nil {
 		return Scaled{}, err
 	}
+	// A merge patch of the scale subresource, with no resourceVersion: the
+	// controllers write the workload's status all the time, and an update
+	// of a scale read a moment before would then fail as a conflict.
+	patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, replicas))
 	var before int32
 	err = c.opts.Retry.Do(ctx, func(ctx context.Context) error {
 		var s *autoscalingv1.Scale
@@ -70,12 +74,11 @@ func (c *Client) Scale(ctx context.Context, u User, resource, namespace, name st
 			return err
 		}
 		before = s.Spec.Replicas
-		s.Spec.Replicas = int32(replicas)
 		switch resource {
 		case "deployments":
-			_, err = cs.AppsV1().Deployments(namespace).UpdateScale(ctx, name, s, metav1.UpdateOptions{})
+			_, err = cs.AppsV1().Deployments(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
 		default:
-			_, err = cs.AppsV1().StatefulSets(namespace).UpdateScale(ctx, name, s, metav1.UpdateOptions{})
+			_, err = cs.AppsV1().StatefulSets(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
 		}
 		return err
 	})

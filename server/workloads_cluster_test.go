@@ -3,14 +3,17 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubedeck/kubedeck/kube"
@@ -48,11 +51,44 @@ func TestScaleAndRestartWorkloads(t *testing.T) {
 					t.Errorf("viewer's POST %s: %d %+v, want 403 naming the right", path, code, env.Error)
 				}
 			}
+			// Someone else writes the workload during the scale, as its
+			// controller does (CI caught a scale that failed as a conflict
+			// with the controller's status writes).
+			stop := make(chan struct{})
+			var stopOnce sync.Once
+			t.Cleanup(func() { stopOnce.Do(func() { close(stop) }) })
+			writes := make(chan int, 1)
+			go func() {
+				n := 0
+				defer func() { writes <- n }()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(50 * time.Millisecond):
+					}
+					// A label: a Deployment's annotations bump its generation.
+					patch := []byte(fmt.Sprintf(`{"metadata":{"labels":{"test-tick":"%d"}}}`, i))
+					var err error
+					if w.resource == "deployments" {
+						_, err = f.admin.AppsV1().Deployments(ns).Patch(ctx, w.name, types.MergePatchType, patch, metav1.PatchOptions{})
+					} else {
+						_, err = f.admin.AppsV1().StatefulSets(ns).Patch(ctx, w.name, types.MergePatchType, patch, metav1.PatchOptions{})
+					}
+					if err == nil {
+						n++
+					} else if i < 3 {
+						t.Logf("someone else's write: %v", err)
+					}
+				}
+			}()
 			op, err := operationOf(f.send(t, http.MethodPost, base+"/scale", "day-dora", shared.ScaleRequest{Replicas: ptr.To(3)}))
 			if err != nil {
 				t.Fatal(err)
 			}
+			time.AfterFunc(time.Second, func() { stopOnce.Do(func() { close(stop) }) })
 			done := f.waitOperation(t, "day-dora", op.ID, 90*time.Second)
+			t.Logf("%d writes by someone else during the scale", <-writes)
 			var p shared.DeploymentProgress
 			if done.Phase != shared.OperationSucceeded || json.Unmarshal(done.Result, &p) != nil || p.Ready != 3 || p.Desired != 3 {
 				t.Fatalf("scale: %s %q %s, want succeeded with 3 ready", done.Phase, done.Message, done.Result)

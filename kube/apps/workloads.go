@@ -24,7 +24,7 @@ func (s *Service) Scale(ctx context.Context, u kube.User, origin Origin, resourc
 	if replicas < 0 || replicas > kube.MaxScale {
 		return shared.Operation{}, kube.Invalid(fmt.Sprintf("Choose from 0 to %d replicas.", kube.MaxScale), map[string]any{shared.DetailField: "replicas"})
 	}
-	return s.change(ctx, u, origin, shared.OperationScale, "update", "scale", resource, namespace, name,
+	return s.change(ctx, u, origin, shared.OperationScale, "patch", "scale", resource, namespace, name,
 		func(ctx context.Context, h *operations.Handle) (int64, error) {
 			_ = h.Step(shared.StepScale, shared.OperationRunning, fmt.Sprintf("Scaling %s to %d replicas.", name, replicas))
 			scaled, err := s.opts.Client.Scale(ctx, u, resource, namespace, name, replicas)
