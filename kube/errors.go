@@ -301,6 +301,18 @@ func WithDetails(sentinel error, message string, details map[string]any, cause e
 	return e
 }
 
+// Reword is err told another way: the same sentinel, with message and
+// details for the client, err kept as the cause. An error that wraps no
+// sentinel comes back unchanged (it stays an internal error).
+func Reword(err error, message string, details map[string]any) error {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return WithDetails(c.err, message, details, err)
+		}
+	}
+	return err
+}
+
 // Invalid is an ErrInvalid with a message and details.
 func Invalid(message string, details map[string]any) error {
 	return WithDetails(ErrInvalid, message, details, nil)

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedeck/kubedeck/shared"
 )
@@ -43,16 +44,30 @@ type Scaled struct {
 	Generation int64
 }
 
+// workloadIn is the dynamic client of workload kind resource in namespace,
+// as u, when Scale and Restart act on that kind.
+func (c *Client) workloadIn(u User, resource, namespace, verb string) (dynamic.ResourceInterface, error) {
+	if _, ok := scalable[resource]; !ok {
+		return nil, newError(ErrInvalid, "Only Deployments and StatefulSets can be "+verb+" here.", nil)
+	}
+	k, err := writableKind(resource, namespace)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := c.dynamicAs(u, nil)
+	if err != nil {
+		return nil, err
+	}
+	return resourceIn(dc, k, namespace), nil
+}
+
 // Scale sets the replicas of workload namespace/name (resource
 // "deployments" or "statefulsets") as u, through its scale subresource.
 func (c *Client) Scale(ctx context.Context, u User, resource, namespace, name string, replicas int) (Scaled, error) {
-	if _, ok := scalable[resource]; !ok {
-		return Scaled{}, newError(ErrInvalid, "Only Deployments and StatefulSets can be scaled here.", nil)
-	}
 	if replicas < 0 || replicas > MaxScale {
 		return Scaled{}, WithDetails(ErrInvalid, fmt.Sprintf("Choose from 0 to %d replicas.", MaxScale), map[string]any{shared.DetailField: "replicas"}, nil)
 	}
-	cs, err := c.As(u)
+	ri, err := c.workloadIn(u, resource, namespace, "scaled")
 	if err != nil {
 		return Scaled{}, err
 	}
@@ -60,43 +75,25 @@ func (c *Client) Scale(ctx context.Context, u User, resource, namespace, name st
 	// controllers write the workload's status all the time, and an update
 	// of a scale read a moment before would then fail as a conflict.
 	patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, replicas))
-	var before int32
+	var out Scaled
 	err = c.opts.Retry.Do(ctx, func(ctx context.Context) error {
-		var s *autoscalingv1.Scale
-		var err error
-		switch resource {
-		case "deployments":
-			s, err = cs.AppsV1().Deployments(namespace).GetScale(ctx, name, metav1.GetOptions{})
-		default:
-			s, err = cs.AppsV1().StatefulSets(namespace).GetScale(ctx, name, metav1.GetOptions{})
-		}
+		scale, err := ri.Get(ctx, name, metav1.GetOptions{}, "scale")
 		if err != nil {
 			return err
 		}
-		before = s.Spec.Replicas
-		switch resource {
-		case "deployments":
-			_, err = cs.AppsV1().Deployments(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
-		default:
-			_, err = cs.AppsV1().StatefulSets(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
+		before, _, _ := unstructured.NestedInt64(scale.Object, "spec", "replicas")
+		if _, err := ri.Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale"); err != nil {
+			return err
 		}
-		return err
+		// The scale does not carry the workload's generation: read it.
+		w, err := ri.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		out = Scaled{Before: int(before), Generation: w.GetGeneration()}
+		return nil
 	})
-	if err != nil {
-		return Scaled{}, TranslateIn(err, namespace)
-	}
-	// The scale does not carry the workload's generation: read it.
-	var meta metav1.Object
-	switch resource {
-	case "deployments":
-		meta, err = cs.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
-	default:
-		meta, err = cs.AppsV1().StatefulSets(namespace).Get(ctx, name, metav1.GetOptions{})
-	}
-	if err != nil {
-		return Scaled{Before: int(before)}, TranslateIn(err, namespace)
-	}
-	return Scaled{Before: int(before), Generation: meta.GetGeneration()}, nil
+	return out, TranslateIn(err, namespace)
 }
 
 // Restart rolls every pod of workload namespace/name as u: it sets the pod
@@ -104,10 +101,7 @@ func (c *Client) Scale(ctx context.Context, u User, resource, namespace, name st
 // does (a patch, so it never overwrites another change), and returns the
 // workload's generation with the change.
 func (c *Client) Restart(ctx context.Context, u User, resource, namespace, name string, at time.Time) (int64, error) {
-	if _, ok := scalable[resource]; !ok {
-		return 0, newError(ErrInvalid, "Only Deployments and StatefulSets can be restarted here.", nil)
-	}
-	cs, err := c.As(u)
+	ri, err := c.workloadIn(u, resource, namespace, "restarted")
 	if err != nil {
 		return 0, err
 	}
@@ -118,16 +112,9 @@ func (c *Client) Restart(ctx context.Context, u User, resource, namespace, name 
 	}
 	var gen int64
 	err = c.opts.Retry.Do(ctx, func(ctx context.Context) error {
-		var meta metav1.Object
-		var err error
-		switch resource {
-		case "deployments":
-			meta, err = cs.AppsV1().Deployments(namespace).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-		default:
-			meta, err = cs.AppsV1().StatefulSets(namespace).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-		}
+		w, err := ri.Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
 		if err == nil {
-			gen = meta.GetGeneration()
+			gen = w.GetGeneration()
 		}
 		return err
 	})
@@ -145,8 +132,8 @@ func (o *Objects) RolloutOf(resource, namespace, name string) (shared.Deployment
 		if !ok {
 			return shared.DeploymentProgress{}, 0, false
 		}
-		p, ok := o.ProgressOf("deployments", namespace, name)
-		return p, d.Generation, ok
+		rss, pods := o.rolloutOf(d)
+		return DeploymentProgress(d, rss, pods), d.Generation, true
 	}
 	s, ok := cached[*appsv1.StatefulSet](o.informerOf("statefulsets", namespace), namespace, name)
 	if !ok || resource != "statefulsets" {

@@ -15,11 +15,6 @@ import (
 // maxBulkUninstall bounds the releases of one bulk uninstall.
 const maxBulkUninstall = 100
 
-// helmOrigin is the request a Helm operation starts from.
-func helmOrigin(r *http.Request) helm.Origin {
-	return helm.Origin{RequestID: requestID(r), Source: r.RemoteAddr}
-}
-
 // readChartInstall reads an install, upgrade or preview's body: its
 // namespace, when ?namespace= names one too, must be the same.
 func readChartInstall(r *http.Request) (shared.ChartInstall, error) {
@@ -59,7 +54,7 @@ func (s *Server) installRelease(r *http.Request, id Identity, audit *auditRecord
 	if err := s.helmReady(); err != nil {
 		return nil, err
 	}
-	op, err := s.helmOps.Install(r.Context(), id.User, helmOrigin(r), installRequest(req))
+	op, err := s.helmOps.Install(r.Context(), id.User, origin(r), installRequest(req))
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +79,7 @@ func (s *Server) upgradeRelease(r *http.Request, id Identity, audit *auditRecord
 	if err := s.helmReady(); err != nil {
 		return nil, err
 	}
-	op, err := s.helmOps.Upgrade(r.Context(), id.User, helmOrigin(r), installRequest(req))
+	op, err := s.helmOps.Upgrade(r.Context(), id.User, origin(r), installRequest(req))
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +111,7 @@ func (s *Server) rollbackRelease(r *http.Request, id Identity, audit *auditRecor
 	if err := s.helmReady(); err != nil {
 		return nil, err
 	}
-	op, err := s.helmOps.Rollback(r.Context(), id.User, helmOrigin(r), ref.Namespace, ref.Name, req.Revision)
+	op, err := s.helmOps.Rollback(r.Context(), id.User, origin(r), ref.Namespace, ref.Name, req.Revision)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +130,7 @@ func (s *Server) uninstallRelease(r *http.Request, id Identity, audit *auditReco
 		return nil, err
 	}
 	keep := r.URL.Query().Get("keepHistory") == "true"
-	op, err := s.helmOps.Uninstall(r.Context(), id.User, helmOrigin(r), ref.Namespace, ref.Name, keep)
+	op, err := s.helmOps.Uninstall(r.Context(), id.User, origin(r), ref.Namespace, ref.Name, keep)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +164,7 @@ func (s *Server) bulkUninstall(r *http.Request, id Identity, audit *auditRecord)
 		}
 		if err == nil {
 			var op shared.Operation
-			if op, err = s.helmOps.Uninstall(r.Context(), id.User, helmOrigin(r), ref.Namespace, ref.Name, req.KeepHistory); err == nil {
+			if op, err = s.helmOps.Uninstall(r.Context(), id.User, origin(r), ref.Namespace, ref.Name, req.KeepHistory); err == nil {
 				res.Operation = &op
 			}
 		}

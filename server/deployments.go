@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/kubedeck/kubedeck/kube"
-	"github.com/kubedeck/kubedeck/kube/apps"
+	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -79,8 +79,8 @@ func (s *Server) createDeployment(r *http.Request, id Identity, audit *auditReco
 }
 
 // origin is the request an operation starts from, for its audit line.
-func origin(r *http.Request) apps.Origin {
-	return apps.Origin{RequestID: requestID(r), Source: r.RemoteAddr}
+func origin(r *http.Request) operations.Origin {
+	return operations.Origin{RequestID: requestID(r), Source: r.RemoteAddr}
 }
 
 // listDeployments answers the user's apps made by the wizard

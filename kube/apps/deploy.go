@@ -15,18 +15,12 @@ import (
 // progress deadline (10 minutes by default) ends a stuck rollout first.
 const deployTimeout = 15 * time.Minute
 
-// Origin is the request that starts an operation, for its audit line.
-type Origin struct {
-	RequestID string
-	Source    string
-}
-
 // Deploy creates the app of spec as u: the spec is checked and every
 // object judged by a dry run first (so a refusal, such as no right to
 // create Ingresses, a name or a host in use, is answered at once and
 // nothing is made), then an operation creates them and follows the
 // rollout. It returns the operation as it started.
-func (s *Service) Deploy(ctx context.Context, u kube.User, origin Origin, spec shared.DeploymentSpec) (shared.Operation, error) {
+func (s *Service) Deploy(ctx context.Context, u kube.User, origin operations.Origin, spec shared.DeploymentSpec) (shared.Operation, error) {
 	if s.opts.Runner == nil {
 		return shared.Operation{}, &shared.Error{Code: shared.CodeUnavailable, Message: "This server runs no operations."}
 	}
@@ -45,7 +39,7 @@ func (s *Service) Deploy(ctx context.Context, u kube.User, origin Origin, spec s
 	}
 	target := shared.OperationTarget{Kind: shared.TargetApp, Namespace: spec.Namespace, Name: spec.Name}
 	return s.opts.Runner.Start(ctx, operations.Request{
-		Owner: u.Name, Groups: u.Groups, RequestID: origin.RequestID, Source: origin.Source,
+		Owner: u.Name, Groups: u.Groups, Origin: origin,
 		Verb: "create", Kind: shared.OperationDeploy, Target: target,
 	}, func(ctx context.Context, h *operations.Handle) error {
 		return s.run(ctx, h, u, c.objs)
@@ -60,19 +54,9 @@ func refusedObject(v kube.AppVerdict, all []shared.DryRunVerdict) error {
 	if name == "" {
 		name = "(a Pod of the app)"
 	}
-	return kube.WithDetails(sentinelOf(v.Err),
+	return kube.Reword(v.Err,
 		fmt.Sprintf("Nothing was created: the %s %s would be refused. %s", v.Object.Kind(), name, pe.Message),
-		map[string]any{"kind": v.Object.Kind(), "name": name, shared.DetailVerdicts: all}, v.Err)
-}
-
-// sentinelOf is the kube sentinel err wraps; ErrInvalid when none.
-func sentinelOf(err error) error {
-	for _, s := range []error{kube.ErrForbidden, kube.ErrConflict, kube.ErrNotFound, kube.ErrUnavailable, kube.ErrUnauthorized, kube.ErrInvalid} {
-		if errors.Is(err, s) {
-			return s
-		}
-	}
-	return kube.ErrInvalid
+		map[string]any{"kind": v.Object.Kind(), "name": name, shared.DetailVerdicts: all})
 }
 
 // stepOf is the step that creates an object of kind.

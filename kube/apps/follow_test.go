@@ -68,18 +68,10 @@ func TestFollowDeployment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ops := operations.NewMemory(operations.MemoryOptions{})
-			op, h := startOperation(t, ops, "alice")
-			_, updates, err := ops.Watch(context.Background(), op.ID, "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
 			src := &fakeDeployments{}
-			done := make(chan error, 1)
-			go func() { done <- follow(context.Background(), src, h, web, progressResult) }()
+			ops, op, updates, done := startFollow(t, src, web)
 			// The Deployment is not in the cache at first; its pod's event
 			// brings it.
-			waitSubscribed(t, src)
 			src.set(progress(shared.PhaseProgressing, 1, ""), "pods", "web-abc12-xyz34")
 			state := <-updates
 			if state.Phase != shared.OperationRunning || len(state.Steps) != 1 || state.Steps[0].Name != shared.StepRollout {
@@ -148,6 +140,23 @@ func (f *fakeDeployments) subscribed() bool {
 // progressResult makes the progress itself an operation's result.
 func progressResult(p shared.DeploymentProgress) any { return p }
 
+// startFollow starts an operation of alice's and follows w from src for
+// it; it returns the registry, the operation, its states and follow's end,
+// once follow listens.
+func startFollow(t *testing.T, src *fakeDeployments, w workload) (*operations.Memory, shared.Operation, <-chan shared.Operation, <-chan error) {
+	t.Helper()
+	ops := operations.NewMemory(operations.MemoryOptions{})
+	op, h := startOperation(t, ops, "alice")
+	_, updates, err := ops.Watch(context.Background(), op.ID, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- follow(context.Background(), src, h, w, progressResult) }()
+	waitSubscribed(t, src)
+	return ops, op, updates, done
+}
+
 // web is the Deployment the tests follow.
 var web = workload{resource: "deployments", namespace: "team-a", name: "web"}
 
@@ -166,16 +175,8 @@ func startOperation(t *testing.T, ops operations.Registry, owner string) (shared
 // claim on the app ends with it (a new create of the name is not refused
 // for the rest of the deploy's 15 minutes).
 func TestFollowDeploymentDeleted(t *testing.T) {
-	ops := operations.NewMemory(operations.MemoryOptions{})
-	op, h := startOperation(t, ops, "alice")
-	_, updates, err := ops.Watch(context.Background(), op.ID, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := &fakeDeployments{}
-	done := make(chan error, 1)
-	go func() { done <- follow(context.Background(), src, h, web, progressResult) }()
-	waitSubscribed(t, src)
+	ops, op, updates, done := startFollow(t, src, web)
 	src.set(shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: shared.PhaseProgressing, Desired: 2}, "deployments", "web")
 	if state := <-updates; state.Phase != shared.OperationRunning {
 		t.Fatalf("state %+v, want running", state)
@@ -210,15 +211,11 @@ func (f *fakeDeployments) remove(kind, name string) {
 // After a scale or a restart, the cache may still hold the workload as it
 // was, Available: follow waits until it holds the change's generation.
 func TestFollowWaitsForTheChange(t *testing.T) {
-	ops := operations.NewMemory(operations.MemoryOptions{})
-	op, h := startOperation(t, ops, "alice")
 	available := shared.DeploymentProgress{Namespace: "team-a", Name: "web", Phase: shared.PhaseAvailable, Desired: 2, Updated: 2, Ready: 2, Available: 2}
 	src := &fakeDeployments{prog: &available, generation: 1}
-	done := make(chan error, 1)
 	w := web
 	w.generation = 2
-	go func() { done <- follow(context.Background(), src, h, w, progressResult) }()
-	waitSubscribed(t, src)
+	ops, op, _, done := startFollow(t, src, w)
 	src.set(available, "pods", "web-abc12-xyz34") // still the old generation
 	select {
 	case err := <-done:

@@ -80,8 +80,8 @@ func (s *Service) Delete(ctx context.Context, u kube.User, namespace, name strin
 	}
 	if err != nil && len(deleted) > 0 {
 		pe := public(err)
-		err = kube.WithDetails(sentinelOf(err), fmt.Sprintf("%d objects of %s were deleted, then: %s", len(deleted), name, pe.Message),
-			map[string]any{"deleted": out.Deleted}, err)
+		err = kube.Reword(err, fmt.Sprintf("%d objects of %s were deleted, then: %s", len(deleted), name, pe.Message),
+			map[string]any{"deleted": out.Deleted})
 	}
 	return out, err
 }

@@ -20,7 +20,7 @@ const rolloutTimeout = 10 * time.Minute
 
 // Scale starts scaling workload namespace/name (resource "deployments" or
 // "statefulsets") to replicas as u.
-func (s *Service) Scale(ctx context.Context, u kube.User, origin Origin, resource, namespace, name string, replicas int) (shared.Operation, error) {
+func (s *Service) Scale(ctx context.Context, u kube.User, origin operations.Origin, resource, namespace, name string, replicas int) (shared.Operation, error) {
 	if replicas < 0 || replicas > kube.MaxScale {
 		return shared.Operation{}, kube.Invalid(fmt.Sprintf("Choose from 0 to %d replicas.", kube.MaxScale), map[string]any{shared.DetailField: "replicas"})
 	}
@@ -37,7 +37,7 @@ func (s *Service) Scale(ctx context.Context, u kube.User, origin Origin, resourc
 
 // Restart starts restarting every pod of workload namespace/name as u,
 // as `kubectl rollout restart` does.
-func (s *Service) Restart(ctx context.Context, u kube.User, origin Origin, resource, namespace, name string) (shared.Operation, error) {
+func (s *Service) Restart(ctx context.Context, u kube.User, origin operations.Origin, resource, namespace, name string) (shared.Operation, error) {
 	return s.change(ctx, u, origin, shared.OperationRestart, "patch", "", resource, namespace, name,
 		func(ctx context.Context, h *operations.Handle) (int64, error) {
 			_ = h.Step(shared.StepRestart, shared.OperationRunning, "Restarting the pods of "+name+".")
@@ -52,7 +52,7 @@ func (s *Service) Restart(ctx context.Context, u kube.User, origin Origin, resou
 // change checks u's right (verb on resource, or its subresource) over
 // workload namespace/name, then starts operation kind: write makes the
 // change and returns the generation it made, whose rollout is followed.
-func (s *Service) change(ctx context.Context, u kube.User, origin Origin, kind shared.OperationKind, verb, subresource, resource, namespace, name string,
+func (s *Service) change(ctx context.Context, u kube.User, origin operations.Origin, kind shared.OperationKind, verb, subresource, resource, namespace, name string,
 	write func(context.Context, *operations.Handle) (int64, error)) (shared.Operation, error) {
 	what, ok := kube.ScalableKind(resource)
 	if !ok {
@@ -82,7 +82,7 @@ func (s *Service) change(ctx context.Context, u kube.User, origin Origin, kind s
 	}
 	target := shared.OperationTarget{Kind: what, Namespace: namespace, Name: name}
 	return s.opts.Runner.Start(ctx, operations.Request{
-		Owner: u.Name, Groups: u.Groups, RequestID: origin.RequestID, Source: origin.Source,
+		Owner: u.Name, Groups: u.Groups, Origin: origin,
 		Verb: string(kind), Kind: kind, Target: target,
 	}, func(ctx context.Context, h *operations.Handle) error {
 		ctx, cancel := context.WithTimeout(ctx, rolloutTimeout)

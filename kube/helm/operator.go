@@ -31,12 +31,6 @@ func NewOperator(c *Client, access *kube.Access, runner *operations.Runner) *Ope
 	return &Operator{helm: c, access: access, runner: runner}
 }
 
-// Origin is the request that starts an operation, for its audit line.
-type Origin struct {
-	RequestID string
-	Source    string
-}
-
 var secretsResource = kube.Resource{Resource: "secrets"}
 
 // rights are the verbs on Secrets each write needs in the release's
@@ -87,11 +81,8 @@ func (o *Operator) checkChart(ctx context.Context, req InstallRequest) error {
 	return nil
 }
 
-// checkRef checks a request's release, its chart reference and version.
+// checkRef checks a request's chart reference and version.
 func (o *Operator) checkRef(req InstallRequest) error {
-	if err := checkRelease(req.Namespace, req.Name); err != nil {
-		return err
-	}
 	if _, _, err := ParseChartRef(req.Chart, o.helm.Repositories()); err != nil {
 		return err
 	}
@@ -105,6 +96,9 @@ func (o *Operator) checkRef(req InstallRequest) error {
 // as a dry run against the cluster: nothing changes, and what the write
 // would refuse is refused the same way.
 func (o *Operator) Preview(ctx context.Context, u kube.User, req InstallRequest, upgrade bool) (shared.ReleaseDetail, error) {
+	if err := checkRelease(req.Namespace, req.Name); err != nil {
+		return shared.ReleaseDetail{}, err
+	}
 	if err := o.checkRef(req); err != nil {
 		return shared.ReleaseDetail{}, err
 	}
@@ -117,7 +111,7 @@ func (o *Operator) Preview(ctx context.Context, u kube.User, req InstallRequest,
 
 // start checks u's right to write kind on release ns/name, then the
 // request (check, when not nil), then starts the operation doing work.
-func (o *Operator) start(ctx context.Context, u kube.User, origin Origin, kind shared.OperationKind, namespace, name string,
+func (o *Operator) start(ctx context.Context, u kube.User, origin operations.Origin, kind shared.OperationKind, namespace, name string,
 	check func() error, work func(ctx context.Context, progress func(string)) (*shared.Release, error)) (shared.Operation, error) {
 	if err := checkRelease(namespace, name); err != nil {
 		return shared.Operation{}, err
@@ -132,7 +126,7 @@ func (o *Operator) start(ctx context.Context, u kube.User, origin Origin, kind s
 	}
 	ref := shared.ReleaseRef{Namespace: namespace, Name: name}
 	return o.runner.Start(ctx, operations.Request{
-		Owner: u.Name, Groups: u.Groups, RequestID: origin.RequestID, Source: origin.Source,
+		Owner: u.Name, Groups: u.Groups, Origin: origin,
 		Verb: verbs[kind].audit, Kind: kind, Target: releaseTarget(namespace, name),
 	}, func(ctx context.Context, h *operations.Handle) error {
 		_ = h.Step(shared.StepHelm, shared.OperationRunning, "Started.")
@@ -167,17 +161,17 @@ func (o *Operator) Busy(ctx context.Context, namespace, name string) bool {
 }
 
 // Install starts installing req as u.
-func (o *Operator) Install(ctx context.Context, u kube.User, origin Origin, req InstallRequest) (shared.Operation, error) {
+func (o *Operator) Install(ctx context.Context, u kube.User, origin operations.Origin, req InstallRequest) (shared.Operation, error) {
 	return o.apply(ctx, u, origin, shared.OperationHelmInstall, req, o.helm.Install)
 }
 
 // Upgrade starts upgrading release req.Name to req as u.
-func (o *Operator) Upgrade(ctx context.Context, u kube.User, origin Origin, req UpgradeRequest) (shared.Operation, error) {
+func (o *Operator) Upgrade(ctx context.Context, u kube.User, origin operations.Origin, req UpgradeRequest) (shared.Operation, error) {
 	return o.apply(ctx, u, origin, shared.OperationHelmUpgrade, req, o.helm.Upgrade)
 }
 
 // apply starts an install or upgrade (kind) of req as u, done by write.
-func (o *Operator) apply(ctx context.Context, u kube.User, origin Origin, kind shared.OperationKind, req InstallRequest,
+func (o *Operator) apply(ctx context.Context, u kube.User, origin operations.Origin, kind shared.OperationKind, req InstallRequest,
 	write func(context.Context, kube.User, InstallRequest, func(string)) (shared.Release, error)) (shared.Operation, error) {
 	req.DryRun = false
 	check := func() error { return o.checkChart(ctx, req) }
@@ -190,7 +184,7 @@ func (o *Operator) apply(ctx context.Context, u kube.User, origin Origin, kind s
 // Rollback starts rolling release namespace/name back to revision (0: the
 // one before the current) as u: also the way out of a release stuck
 // pending.
-func (o *Operator) Rollback(ctx context.Context, u kube.User, origin Origin, namespace, name string, revision int) (shared.Operation, error) {
+func (o *Operator) Rollback(ctx context.Context, u kube.User, origin operations.Origin, namespace, name string, revision int) (shared.Operation, error) {
 	if revision < 0 || revision > 1<<20 {
 		return shared.Operation{}, kube.Invalid("The revision is not valid (0 is the one before the current).", map[string]any{shared.DetailField: "revision"})
 	}
@@ -202,7 +196,7 @@ func (o *Operator) Rollback(ctx context.Context, u kube.User, origin Origin, nam
 
 // Uninstall starts uninstalling release namespace/name as u; with
 // keepHistory its revisions stay.
-func (o *Operator) Uninstall(ctx context.Context, u kube.User, origin Origin, namespace, name string, keepHistory bool) (shared.Operation, error) {
+func (o *Operator) Uninstall(ctx context.Context, u kube.User, origin operations.Origin, namespace, name string, keepHistory bool) (shared.Operation, error) {
 	return o.start(ctx, u, origin, shared.OperationHelmUninstall, namespace, name, nil, func(ctx context.Context, progress func(string)) (*shared.Release, error) {
 		progress("Uninstalling " + name + ".")
 		return nil, o.helm.Uninstall(ctx, u, namespace, name, keepHistory)

@@ -27,16 +27,20 @@ var (
 	ErrNoRegistry = errors.New("this server runs no operations")
 )
 
+// Origin is the request that starts an operation: its id and peer, for
+// the audit line.
+type Origin struct {
+	RequestID string
+	Source    string
+}
+
 // Request is who starts an operation, on what, and what of it is audited.
 type Request struct {
 	// Owner is the user who starts it and may follow it; Groups are theirs,
 	// for the audit line.
 	Owner  string
 	Groups []string
-	// RequestID and Source are the starting request's id and peer, for the
-	// audit line.
-	RequestID string
-	Source    string
+	Origin
 	// Verb is the audit line's verb ("create", "install", …).
 	Verb   string
 	Kind   shared.OperationKind
@@ -71,9 +75,8 @@ type Runner struct {
 	stopping context.Context
 	stop     context.CancelFunc
 	running  sync.WaitGroup
-	// mu orders Start's Add against Shutdown's Wait.
-	mu      sync.Mutex
-	stopped bool
+	// mu orders Start's Add against Shutdown's stop and Wait.
+	mu sync.Mutex
 }
 
 // NewRunner is a Runner over opts.Registry.
@@ -93,9 +96,6 @@ func NewRunner(opts RunnerOptions) *Runner {
 	r.stopping, r.stop = context.WithCancel(context.Background())
 	return r
 }
-
-// Registry is the registry the runner starts operations in.
-func (r *Runner) Registry() Registry { return r.opts.Registry }
 
 // Stopping says whether Shutdown has been called: work that fails because
 // its context ended can say the server stopped.
@@ -130,7 +130,7 @@ func (r *Runner) Start(ctx context.Context, req Request, work Work) (shared.Oper
 func (r *Runner) add() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.stopped {
+	if r.stopping.Err() != nil {
 		return ErrStopping
 	}
 	r.running.Add(1)
@@ -205,9 +205,8 @@ func (r *Runner) Shutdown(ctx context.Context) {
 	func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		r.stopped = true
+		r.stop()
 	}()
-	r.stop()
 	done := make(chan struct{})
 	go func() {
 		r.running.Wait()

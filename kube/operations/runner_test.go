@@ -86,7 +86,7 @@ func TestRunnerOutcomes(t *testing.T) {
 			reg := NewMemory(MemoryOptions{})
 			r, lb := newTestRunner(reg, time.Second)
 			tgt := fresh()
-			op, err := r.Start(context.Background(), Request{Owner: "alice", Groups: []string{"team-a"}, RequestID: "req-1",
+			op, err := r.Start(context.Background(), Request{Owner: "alice", Groups: []string{"team-a"}, Origin: Origin{RequestID: "req-1"},
 				Verb: "upgrade", Kind: shared.OperationHelmUpgrade, Target: tgt}, tt.work)
 			if err != nil {
 				t.Fatal(err)
