@@ -29,8 +29,8 @@ func DefaultBinDir() string {
 	return filepath.Join(cache, "kubedeck", "cluster-bin", binKey)
 }
 
-// CheckBinaries returns an error unless dir holds every binary and kwok's
-// stages.
+// CheckBinaries returns an error unless dir holds every binary, kwok's
+// stages and the kwok CRD the cluster installs.
 func CheckBinaries(dir string) error {
 	for _, b := range binaries() {
 		info, err := os.Stat(filepath.Join(dir, b))
@@ -42,6 +42,9 @@ func CheckBinaries(dir string) error {
 		if _, err := os.Stat(filepath.Join(dir, "stages", s)); err != nil {
 			return fmt.Errorf("local cluster binaries not built: stages/%s missing in %s; run `make cluster-bin`", s, dir)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "crds", kwokLogsCRDFile)); err != nil {
+		return fmt.Errorf("local cluster binaries not built: crds/%s missing in %s; run `make cluster-bin`", kwokLogsCRDFile, dir)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // errPortTaken marks a start that failed because a component could not bind
@@ -24,6 +25,7 @@ type files struct {
 // ports are the loopback ports of one cluster.
 type ports struct {
 	etcd, etcdPeer, apiserver, controllerManager, scheduler int
+	kubelet                                                 int // kwok's kubelet server, for every node
 }
 
 // run prepares the cluster's files, starts the components in order and
@@ -32,11 +34,11 @@ func (c *Cluster) run(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(c.logDir, 0o700); err != nil {
 		return err
 	}
-	free, err := freePorts(5)
+	free, err := freePorts(6)
 	if err != nil {
 		return err
 	}
-	pt := ports{free[0], free[1], free[2], free[3], free[4]}
+	pt := ports{free[0], free[1], free[2], free[3], free[4], free[5]}
 	c.server = "https://127.0.0.1:" + strconv.Itoa(pt.apiserver)
 
 	if c.pki, err = newPKI(c.dir); err != nil {
@@ -53,7 +55,11 @@ func (c *Cluster) run(ctx context.Context, opts Options) error {
 	if err := writeKubeconfig(f.kubeconfig, c.server, c.pki.caPEM, AdminUser, c.tokens[AdminUser]); err != nil {
 		return err
 	}
-	if err := writeStages(filepath.Join(opts.BinDir, "stages"), f.kwokConfig); err != nil {
+	debug := newDebugFiles(c.dir)
+	if err := debug.write(time.Now()); err != nil {
+		return err
+	}
+	if err := writeStages(filepath.Join(opts.BinDir, "stages"), f.kwokConfig, debug); err != nil {
 		return err
 	}
 
@@ -78,13 +84,16 @@ func (c *Cluster) run(ctx context.Context, opts Options) error {
 	if err := c.waitFor(ctx, "kube-apiserver", apiserverReady(admin)); err != nil {
 		return err
 	}
+	if err := installLogsCRD(ctx, c.AdminConfig(), opts.BinDir); err != nil {
+		return err
+	}
 	launches := []struct {
 		name string
 		args []string
 	}{
 		{"kube-controller-manager", c.controllerManagerArgs(pt, f)},
 		{"kube-scheduler", c.schedulerArgs(pt, f)},
-		{"kwok", c.kwokArgs(f)},
+		{"kwok", c.kwokArgs(pt, f)},
 	}
 	for _, l := range launches {
 		if err := c.launch(l.name, bin(l.name), l.args); err != nil {
@@ -99,6 +108,8 @@ func (c *Cluster) run(ctx context.Context, opts Options) error {
 		check     check
 	}{
 		{"kwok", allNodesReady(admin, opts.Nodes)},
+		{"kwok", serverHealthy(pt.kubelet)},
+		{"kwok", logsCRDEstablished(c.AdminConfig())},
 		{"kube-controller-manager", serverHealthy(pt.controllerManager)},
 		{"kube-controller-manager", defaultServiceAccount(admin)},
 		{"kube-scheduler", serverHealthy(pt.scheduler)},
@@ -177,6 +188,8 @@ func (c *Cluster) apiserverArgs(pt ports, f files) []string {
 		"--authorization-mode=Node,RBAC",
 		"--token-auth-file=" + f.tokens,
 		"--allow-privileged=true",
+		// kwok plays the kubelets, on loopback (see debugging.go).
+		"--kubelet-preferred-address-types=" + kubeletAddressType,
 		// The "kubernetes" Service's endpoint would be 127.0.0.1, which
 		// Endpoints validation rejects; nothing here needs it.
 		"--endpoint-reconciler-type=none",
@@ -215,8 +228,12 @@ func (c *Cluster) schedulerArgs(pt ports, f files) []string {
 	}
 }
 
-func (c *Cluster) kwokArgs(f files) []string {
+func (c *Cluster) kwokArgs(pt ports, f files) []string {
 	return []string{
+		// kwok's kubelet server: logs and exec, reached by the API server.
+		"--server-address=127.0.0.1:" + strconv.Itoa(pt.kubelet),
+		"--node-port=" + strconv.Itoa(pt.kubelet),
+		"--enable-crds=Logs",
 		"--kubeconfig=" + f.kubeconfig,
 		"--manage-all-nodes=true",
 		"--config=" + f.kwokConfig,

@@ -63,6 +63,8 @@ func newNode(name, ip string, gpu bool) *corev1.Node {
 			Addresses: []corev1.NodeAddress{
 				{Type: corev1.NodeInternalIP, Address: ip},
 				{Type: corev1.NodeHostName, Address: name},
+				// Where the API server reaches kwok's kubelet server.
+				{Type: kubeletAddressType, Address: "127.0.0.1"},
 			},
 		},
 	}

@@ -14,7 +14,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 )
 
 // probeTimeout bounds each readiness probe.
@@ -144,5 +146,20 @@ func defaultServiceAccount(cs kubernetes.Interface) check {
 			return false, nil
 		}
 		return err == nil, err
+	}
+}
+
+// logsCRDEstablished checks that kwok has installed its Logs CRD and the API
+// server serves it, so that ServePodLogs works as soon as Start returns.
+func logsCRDEstablished(cfg *rest.Config) check {
+	return func(ctx context.Context) (bool, error) {
+		dyn, err := dynamic.NewForConfig(cfg)
+		if err != nil {
+			return false, err
+		}
+		if _, err := dyn.Resource(kwokLogsResource).List(ctx, metav1.ListOptions{Limit: 1}); err != nil {
+			return false, err
+		}
+		return true, nil
 	}
 }

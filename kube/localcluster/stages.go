@@ -41,8 +41,9 @@ func notMarked() map[string]any {
 }
 
 // writeStages writes kwok's configuration file: the upstream fast stages
-// from stageDir, changed to leave marked pods alone, then the project stages.
-func writeStages(stageDir, path string) error {
+// from stageDir, changed to leave marked pods alone, then the project stages,
+// then the cluster-wide logs and exec of kwok's kubelet server.
+func writeStages(stageDir, path string, debug debugFiles) error {
 	var docs [][]byte
 	for _, name := range upstreamStages() {
 		data, err := os.ReadFile(filepath.Join(stageDir, name))
@@ -66,6 +67,11 @@ func writeStages(stageDir, path string) error {
 		}
 		docs = append(docs, data)
 	}
+	debugDocs, err := debug.config()
+	if err != nil {
+		return fmt.Errorf("kwok logs and exec: %w", err)
+	}
+	docs = append(docs, debugDocs...)
 	if err := os.WriteFile(path, bytes.Join(docs, []byte("\n---\n")), 0o600); err != nil {
 		return fmt.Errorf("write kwok config: %w", err)
 	}

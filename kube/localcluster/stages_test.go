@@ -68,7 +68,7 @@ func TestWriteStagesNamesEveryStage(t *testing.T) {
 		}
 	}
 	path := filepath.Join(dir, "kwok.yaml")
-	if err := writeStages(dir, path); err != nil {
+	if err := writeStages(dir, path, newDebugFiles(dir)); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
@@ -84,7 +84,8 @@ func TestWriteStagesNamesEveryStage(t *testing.T) {
 		names = append(names, s.Metadata.Name)
 	}
 	want := []string{"node-initialize", "pod-ready", "pod-complete", "pod-delete",
-		"kubedeck-pod-crashloop-backoff", "kubedeck-pod-image-pull-backoff"}
+		"kubedeck-pod-crashloop-backoff", "kubedeck-pod-image-pull-backoff",
+		"kubedeck-demo-logs", "kubedeck-local-exec"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("stages (-want +got):\n%s", diff)
 	}

@@ -50,7 +50,7 @@ func TestStartFailureNamesComponentAndKeepsLog(t *testing.T) {
 	t.Parallel()
 	// The real binaries, except an API server that fails at once.
 	bin := t.TempDir()
-	for _, b := range append(binaries(), "stages") {
+	for _, b := range append(binaries(), "stages", "crds") {
 		if err := os.Symlink(filepath.Join(DefaultBinDir(), b), filepath.Join(bin, b)); err != nil {
 			t.Fatal(err)
 		}

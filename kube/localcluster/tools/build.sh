@@ -24,6 +24,8 @@ missing=()
 for b in "${bins[@]}"; do [ -x "$dir/$b" ] || missing+=("$b"); done
 stage_files=(node-initialize.yaml pod-ready.yaml pod-complete.yaml pod-delete.yaml)
 for s in "${stage_files[@]}"; do [ -f "$dir/stages/$s" ] || { missing+=(stages); break; }; done
+crd_files=(kwok.x-k8s.io_logs.yaml)
+for c in "${crd_files[@]}"; do [ -f "$dir/crds/$c" ] || { missing+=(crds); break; }; done
 # oauth2-proxy has its own version: a new pin rebuilds it alone.
 o2p_ok() { [ -x "$dir/oauth2-proxy" ] && "$dir/oauth2-proxy" --version 2>&1 | grep -q "oauth2-proxy $OAUTH2_PROXY_VERSION "; }
 o2p_ok || missing+=(oauth2-proxy)
@@ -69,5 +71,10 @@ mkdir -p "$dir/stages"
 for s in node/fast/node-initialize.yaml pod/fast/pod-ready.yaml \
          pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
   install -m 0644 "$stages/$s" "$dir/stages/"
+done
+# So are its CRDs; the cluster installs the per-pod Logs one (debugging.go).
+mkdir -p "$dir/crds"
+for c in "${crd_files[@]}"; do
+  install -m 0644 "$stages/../crd/bases/$c" "$dir/crds/"
 done
 echo "cluster binaries: built in $(( $(date +%s) - start ))s"
