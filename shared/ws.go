@@ -50,6 +50,18 @@ import (
 // expires: an error UNAUTHORIZED without a sub, then WSCloseSignInExpired;
 // the client reconnects, signing in again if that is refused.
 
+// The messages of a follow of logs (see logs.go).
+const (
+	// WSSubscribeLogs follows logs (Data: LogQuery) under the client's id
+	// (ID); WSUnsubscribe ends the follow.
+	WSSubscribeLogs WSType = "subscribe:logs"
+	// WSLogLines carries lines of a followed log (Data: LogChunk).
+	WSLogLines WSType = "logs:lines"
+	// WSLogEnd says why a follow ended (Data: LogEnd); nothing of the
+	// subscription follows it.
+	WSLogEnd WSType = "logs:end"
+)
+
 // MaxSubscriptions is how many subscriptions one connection may hold,
 // resources and operations together; a client asking for more gets an
 // error RATE_LIMITED.
