@@ -31,7 +31,7 @@ type logFixture struct {
 	ns string
 }
 
-func newLogFixture(t *testing.T, cfg Config) *logFixture {
+func newLogFixture(t testing.TB, cfg Config) *logFixture {
 	t.Helper()
 	cfg.TrustedProxies = loopbackProxies
 	f := newClusterFixture(t, cfg, time.Second)
@@ -55,7 +55,7 @@ func newLogFixture(t *testing.T, cfg Config) *logFixture {
 }
 
 // runPod creates a pod on a node of the cluster and waits until it runs.
-func (f *logFixture) runPod(t *testing.T, name string, labels map[string]string) {
+func (f *logFixture) runPod(t testing.TB, name string, labels map[string]string) {
 	t.Helper()
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: f.ns, Labels: labels},
@@ -72,7 +72,7 @@ func (f *logFixture) runPod(t *testing.T, name string, labels map[string]string)
 
 // serveLogs points the pod's logs at files of the test, with lines, and
 // waits until the API server reads them.
-func (f *logFixture) serveLogs(t *testing.T, pod string, at time.Time, lines ...string) (file, previous string) {
+func (f *logFixture) serveLogs(t testing.TB, pod string, at time.Time, lines ...string) (file, previous string) {
 	t.Helper()
 	dir := t.TempDir()
 	file, previous = filepath.Join(dir, pod+".log"), filepath.Join(dir, pod+"-previous.log")
@@ -228,7 +228,7 @@ func TestReadAppLogsMergesPods(t *testing.T) {
 }
 
 // followLogs subscribes to logs over c and returns the first chunk.
-func followLogs(t *testing.T, c *wsClient, id string, q shared.LogQuery) wsMsg {
+func followLogs(t testing.TB, c *wsClient, id string, q shared.LogQuery) wsMsg {
 	t.Helper()
 	m, err := shared.NewWSMessage(shared.WSSubscribeLogs, q)
 	if err != nil {
