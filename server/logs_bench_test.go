@@ -80,7 +80,6 @@ func benchLogFollow(b *testing.B, n int) {
 	b.ReportMetric(perFollow/1024, "mem-KiB/follow")
 }
 
-
 // memInUse is the live heap and the goroutine stacks after a collection.
 func memInUse() uint64 {
 	runtime.GC()
