@@ -134,19 +134,32 @@ func (c *Client) Base() kubernetes.Interface { return c.base }
 // u in its audit log. It shares the connection pool of the base client, so
 // it costs no new TLS handshake, and recent users' clientsets are reused.
 func (c *Client) As(u User) (kubernetes.Interface, error) {
+	return c.as(u, "", c.userTimeout)
+}
+
+// StreamAs is As for streams that last as long as their reader wants (a
+// follow of logs): its requests have no overall timeout, so the caller's
+// context must end them.
+func (c *Client) StreamAs(u User) (kubernetes.Interface, error) {
+	return c.as(u, "stream\x00", 0)
+}
+
+// as is a clientset acting as u whose requests time out after timeout
+// (0: never), cached under prefix and u's identity.
+func (c *Client) as(u User, prefix string, timeout time.Duration) (kubernetes.Interface, error) {
 	imp, err := c.impersonation(u)
 	if err != nil {
 		return nil, err
 	}
 	// The key is the whole identity sent, so a clientset is only ever reused
 	// for exactly the same user and groups.
-	key := imp.UserName + "\x00" + strings.Join(imp.Groups, "\x00")
+	key := prefix + imp.UserName + "\x00" + strings.Join(imp.Groups, "\x00")
 	if cs, ok := c.clientsets.Get(key); ok {
 		return cs.(kubernetes.Interface), nil
 	}
 	hc := &http.Client{
 		Transport: transport.NewImpersonatingRoundTripper(imp, c.transport),
-		Timeout:   c.userTimeout,
+		Timeout:   timeout,
 	}
 	cs, err := kubernetes.NewForConfigAndClient(rest.CopyConfig(c.userConfig), hc)
 	if err != nil {

@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/resources/{kind}", s.api(s.listResources))
 	s.handle("GET /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.resourceDetail))
 	s.handle("DELETE /api/v1/resources/{kind}/{namespace}/{name}", s.change(s.deleteResource))
+	s.handle("GET /api/v1/resources/{kind}/{namespace}/{name}/logs", s.api(s.readLogs))
 	s.handle("POST /api/v1/resources/{kind}/{namespace}/{name}/scale", s.change(s.scaleWorkload))
 	s.handle("POST /api/v1/resources/{kind}/{namespace}/{name}/restart", s.change(s.restartWorkload))
 	s.handle("GET /api/v1/operations/{id}", s.api(s.operation))

@@ -70,6 +70,8 @@ type Config struct {
 	PermissionsTTL time.Duration
 	// WebSocket bounds the WebSocket hub (zero fields: defaults).
 	WebSocket WebSocketConfig
+	// Logs bounds the follows of logs over the WebSocket.
+	Logs LogConfig
 }
 
 // Check is a dependency /readyz reports on. Check returns nil when ready;
@@ -131,6 +133,7 @@ type Server struct {
 	writes       *userLimiter
 	reads        *userLimiter
 	selfAccess   *kube.SelfAccess // nil without Deps.Kube
+	logs         *kube.Logs       // nil without Deps.Kube
 	hub          *hub             // nil without Deps.Objects and Deps.Access
 
 	// stopping ends when the server starts shutting down; the work of
@@ -218,6 +221,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.cfg.Auth.ProxySecret = ""
 	if deps.Kube != nil {
 		s.selfAccess = kube.NewSelfAccess(deps.Kube, cfg.PermissionsTTL)
+		s.logs = kube.NewLogs(deps.Kube)
 	}
 	m, err := newHTTPMetrics(deps.Registry)
 	if err != nil {

@@ -229,3 +229,37 @@ func FuzzWorkloadRoutes(f *testing.F) {
 		}
 	})
 }
+
+// The logs route family: any kind, namespace, name and query answers an
+// envelope below 500, and a read answers only for a kind logs are read for
+// with options within bounds.
+func FuzzLogRoutes(f *testing.F) {
+	fx := newDeployFixture(f, fuzzConfig())
+	ns := fx.namespace(f, "fuzz-logs")
+	fx.bind(f, "fuzz-lou", "view", ns)
+	f.Add("pods", "NS", "web", "tailLines=5")
+	f.Add("deployments", "NS", "web", "container=main&previous=true")
+	f.Add("pods", "NS", "..", "tailLines=-1")
+	f.Add("secrets", "NS", "web", "")
+	f.Add("pods", "-", "web", "sinceSeconds=99999999999999999999")
+	f.Add("pods", "NS", "%2e%2e", "container=../../etc")
+	f.Fuzz(func(t *testing.T, kind, namespace, name, query string) {
+		namespace = strings.ReplaceAll(namespace, "NS", ns)
+		path := "/api/v1/resources/" + url.PathEscape(kind) + "/" + url.PathEscape(namespace) + "/" + url.PathEscape(name) + "/logs"
+		rec, ok := fx.rawAs(http.MethodGet, path, query, "", "fuzz-lou", ns)
+		if !ok || (rec.Code >= 300 && rec.Code < 400) {
+			return
+		}
+		var env shared.Envelope
+		if rec.Code >= 500 || json.Unmarshal(rec.Body.Bytes(), &env) != nil {
+			t.Fatalf("GET %s?%s: %d %s", path, query, rec.Code, rec.Body)
+		}
+		if rec.Code != http.StatusOK {
+			return
+		}
+		v, _ := url.ParseQuery(query)
+		if _, errs := shared.LogQueryOf(kind, namespace, name, v); errs != nil {
+			t.Fatalf("GET %s?%s answered though the query is wrong: %v", path, query, errs)
+		}
+	})
+}

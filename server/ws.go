@@ -39,6 +39,13 @@ func (s *Server) setupWebSocket(objects *kube.Objects, access *kube.Access) {
 	s.hub = newHub(s.cfg.WebSocket, s.log, objects, objects.Kind, authorize)
 	s.hub.progress = newProgressPusher(s.hub, objects)
 	s.hub.ops = s.deps.Operations
+	s.hub.stopping = s.stopping.Done()
+	if s.logs != nil {
+		s.hub.logs = s.logs
+		s.hub.logCfg = s.cfg.Logs.withDefaults()
+		s.hub.logStreams = newUserStreams(s.hub.logCfg.MaxStreamsPerUser)
+		s.hub.mayReadLogs = s.mayReadLogs
+	}
 	s.OnShutdown(func() { s.hub.shutdown(s.cfg.ShutdownTimeout) })
 }
 

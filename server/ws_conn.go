@@ -117,13 +117,15 @@ func (c *wsConn) readLoop(ctx context.Context) {
 			c.subscribe(ctx, m)
 		case shared.WSSubscribeOperation:
 			c.followOperation(ctx, m)
+		case shared.WSSubscribeLogs:
+			c.followLogs(ctx, m)
 		case shared.WSUnsubscribe:
 			c.unsubscribe(m)
 		case shared.WSPing:
 			c.sendControl(shared.WSMessage{Type: shared.WSPong})
 		default:
 			c.sendError(m.ID, shared.CodeValidation, "Unknown message type "+quoted(string(m.Type))+
-				`; send "subscribe:resources", "subscribe:operation", "unsubscribe:resources" or "ping".`)
+				`; send "subscribe:resources", "subscribe:operation", "subscribe:logs", "unsubscribe:resources" or "ping".`)
 		}
 	}
 }

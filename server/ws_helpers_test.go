@@ -209,6 +209,8 @@ type wsMsg struct {
 	Row       *shared.Row
 	Progress  *shared.DeploymentProgress
 	Operation *shared.Operation
+	Logs      *shared.LogChunk
+	LogEnd    *shared.LogEnd
 }
 
 // decodeWSMsg decodes a server message and its payload.
@@ -229,6 +231,12 @@ func decodeWSMsg(data []byte) (wsMsg, error) {
 	case shared.WSOperationProgress:
 		m.Operation = new(shared.Operation)
 		err = m.Decode(m.Operation)
+	case shared.WSLogLines:
+		m.Logs = new(shared.LogChunk)
+		err = m.Decode(m.Logs)
+	case shared.WSLogEnd:
+		m.LogEnd = new(shared.LogEnd)
+		err = m.Decode(m.LogEnd)
 	default:
 		if len(m.Data) != 0 {
 			err = errors.New("unexpected data")

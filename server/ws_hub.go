@@ -116,6 +116,14 @@ type hub struct {
 	progress  *progressPusher // nil when progress is not derived
 	// ops serves subscribe:operation; nil when the server runs none.
 	ops operations.Registry
+	// logs serves subscribe:logs (nil: none), within logCfg and each
+	// user's logStreams; mayReadLogs re-authorizes the follows.
+	logs        logSource
+	logCfg      LogConfig
+	logStreams  *userStreams
+	mayReadLogs func(ctx context.Context, u kube.User, namespace string) error
+	// stopping is closed when the server starts shutting down.
+	stopping <-chan struct{}
 
 	mu          sync.RWMutex
 	index       map[subKey]map[*subscription]struct{}

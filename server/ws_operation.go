@@ -44,13 +44,7 @@ func (c *wsConn) followOperation(ctx context.Context, m shared.WSMessage) {
 		c.sendError(m.ID, shared.CodeInternal, "The operation could not be followed.")
 		return
 	}
-	idJSON, _ := json.Marshal(m.ID) // a string always encodes
-	sub := &subscription{conn: c, id: m.ID, idJSON: idJSON, stop: stop}
-	func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.subs[m.ID] = sub
-	}()
+	sub := c.holdFollow(m.ID, stop)
 	c.pushOperation(sub, first)
 	if first.Done() {
 		c.endFollow(sub)
@@ -64,18 +58,23 @@ func (c *wsConn) followOperation(ctx context.Context, m shared.WSMessage) {
 	})
 }
 
+// holdFollow adds the subscription id, which stop ends, to the
+// connection: a follow (of an operation or of logs) outside the hub.
+func (c *wsConn) holdFollow(id string, stop context.CancelFunc) *subscription {
+	idJSON, _ := json.Marshal(id) // a string always encodes
+	sub := &subscription{conn: c, id: id, idJSON: idJSON, stop: stop}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.subs[id] = sub
+	return sub
+}
+
 // pushOperation queues op's state on sub, replacing a state still waiting,
 // unless sub has ended: a state the registry sent before it saw the
 // unsubscribe must not follow it.
 func (c *wsConn) pushOperation(sub *subscription, op shared.Operation) {
-	b := encodeBody(op)
-	if b == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.subs[sub.id] == sub {
-		c.q.pushState(sub, shared.WSOperationProgress, b)
+	if b := encodeBody(op); b != nil {
+		c.pushOnSub(sub, shared.WSOperationProgress, b)
 	}
 }
 

@@ -83,6 +83,14 @@ func (q *sendQueue) pushState(sub *subscription, typ shared.WSType, b body) {
 	q.wake()
 }
 
+// hasState reports whether a state of sub waits for the writer.
+func (q *sendQueue) hasState(sub *subscription) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	_, ok := q.stateOf[sub]
+	return ok
+}
+
 // wake tells the writer there is something to send.
 func (q *sendQueue) wake() {
 	select {

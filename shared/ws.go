@@ -11,7 +11,8 @@ import (
 //
 //	{"type":"subscribe:resources","id":"s1","data":{"kind":"pods","namespace":"team-a"}}
 //	{"type":"subscribe:operation","id":"<operation id>"}
-//	{"type":"unsubscribe:resources","id":"s1"}   (ends a subscription of either kind)
+//	{"type":"subscribe:logs","id":"l1","data":{"kind":"pods","namespace":"team-a","name":"web-0"}}
+//	{"type":"unsubscribe:resources","id":"s1"}   (ends a subscription of any kind)
 //	{"type":"ping"}
 //
 // Server to client:
@@ -19,6 +20,8 @@ import (
 //	{"type":"resource:created","sub":"s1","data":{"kind":"pods","row":{…}}}   (also :updated, :deleted)
 //	{"type":"deployment:progress","sub":"s1","data":{…DeploymentProgress}}
 //	{"type":"operation:progress","sub":"<operation id>","data":{…Operation}}
+//	{"type":"logs:lines","sub":"l1","data":{…LogChunk}}
+//	{"type":"logs:end","sub":"l1","data":{"reason":"done","message":"…"}}
 //	{"type":"resync","sub":"s1"}
 //	{"type":"error","sub":"s1","error":{"code":"FORBIDDEN","message":"…"}}
 //	{"type":"pong"}
