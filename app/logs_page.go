@@ -37,6 +37,10 @@ func (p *logsPage) Server(l *serverLink) *logsPage { p.Link = l; return p }
 // BasePath sets the path prefix the app is served under.
 func (p *logsPage) BasePath(base string) *logsPage { p.Base = base; return p }
 
+// OnMount reads the view from the URL (go-app calls it in the browser
+// only), as OnNav does when the browser goes back or forward.
+func (p *logsPage) OnMount(ctx app.Context) { p.OnNav(ctx) }
+
 // OnNav reads the view from the URL (in the browser only).
 func (p *logsPage) OnNav(ctx app.Context) {
 	if !app.IsClient {
