@@ -118,6 +118,12 @@ func TestLogsBrowser(t *testing.T) {
 		waitFor(`!location.search.includes('previous')`),
 		waitFor(jsLogText+`.includes('first line')`))
 
+	within(t, ctx, 30*time.Second, "the drawer's Logs tab",
+		chromedp.Navigate(srv.origin+"/apps/objects?kind=pods&namespace="+ns+"&name=talker"), chromedp.WaitVisible(live),
+		chromedp.Click(chromedp.CSS("#kd-tab-Logs")),
+		waitFor(`document.querySelector('#kd-drawer #kd-logs-pane').textContent.includes('first line')`),
+		waitFor(`document.querySelector('#kd-logs-open').getAttribute('href') === '/apps/logs/pods/`+ns+`/talker'`))
+
 	checkFollow(t, ctx, page, file)
 	checkSearch(t, ctx)
 	if errs := console.take(); len(errs) > 0 {
