@@ -122,6 +122,8 @@ func (l *layout) content() app.UI {
 		page = newObjectsPage().Server(l.link)
 	case pageCharts:
 		page = newChartsPage().Server(l.link)
+	case pageLogs:
+		page = newLogsPage().Server(l.link).BasePath(l.Base)
 	case pageTestPanic:
 		page = newPanicDemoPage().OnPanic(l.reportPanic)
 	default:
@@ -140,6 +142,9 @@ func (l *layout) pageTitle() string {
 		if p.id == l.PageID {
 			return p.title
 		}
+	}
+	if l.PageID == pageLogs {
+		return "Logs"
 	}
 	return "Error boundary demo"
 }

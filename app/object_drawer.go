@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/kubedeck/kubedeck/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -16,6 +18,7 @@ const (
 	tabYAML    drawerTab = "YAML"
 	tabEvents  drawerTab = "Events"
 	tabPods    drawerTab = "Pods"
+	tabLogs    drawerTab = "Logs" // for the kinds of shared.LogKinds
 )
 
 // objectDrawer shows one object in a panel beside the table, in tabs.
@@ -31,6 +34,8 @@ type objectDrawer struct {
 	Detail    shared.ObjectDetail
 	Error     string
 	Now       int64
+	// Link is the layout's link to the server, for the Logs tab.
+	Link *serverLink
 
 	tab drawerTab
 	of  string // the object the tab was chosen for
@@ -58,6 +63,9 @@ func (d *objectDrawer) Loaded(s loadStatus, detail shared.ObjectDetail, err stri
 // At sets the time ages are counted to (Unix seconds).
 func (d *objectDrawer) At(now int64) *objectDrawer { d.Now = now; return d }
 
+// Server sets the link to the server the Logs tab reads through.
+func (d *objectDrawer) Server(l *serverLink) *objectDrawer { d.Link = l; return d }
+
 // OnClose sets what Close and Escape do.
 func (d *objectDrawer) OnClose(f func(app.Context)) *objectDrawer { d.onClose = f; return d }
 
@@ -78,6 +86,9 @@ func (d *objectDrawer) tabs() []drawerTab {
 	t := []drawerTab{tabSummary, tabSpec, tabStatus, tabYAML, tabEvents}
 	if d.Kind.Workload {
 		t = append(t, tabPods)
+	}
+	if slices.Contains(shared.LogKinds, d.Kind.Name) {
+		t = append(t, tabLogs)
 	}
 	return t
 }
@@ -124,6 +135,10 @@ func (d *objectDrawer) Render() app.UI {
 
 // panel is the content of the current tab, or the load's state.
 func (d *objectDrawer) panel(t drawerTab) app.UI {
+	if t == tabLogs {
+		q := shared.LogQuery{Kind: d.Kind.Name, Namespace: d.Namespace, Name: d.Name}
+		return newLogViewer().Server(d.Link).BasePath(basePathFromEnv()).Logs(logsView{Query: q}).Guard(d.wrap)
+	}
 	switch d.State {
 	case statusFailed:
 		return app.Div().Class("kd-state kd-state-failed").Role("alert").Body(

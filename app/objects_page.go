@@ -133,7 +133,7 @@ func (p *objectsPage) Render() app.UI {
 			return newObjectDrawer().
 				Object(k, p.view.drawerNamespace(), p.view.Name).
 				Loaded(p.drawer.state, p.drawer.detail, p.drawer.err).
-				At(now.Unix()).
+				At(now.Unix()).Server(p.Link).
 				OnClose(p.closeDrawer).OnRetry(p.retryDrawer).OnCopy(p.copyYAML).
 				Guard(p.wrap)
 		}),

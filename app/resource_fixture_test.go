@@ -68,6 +68,12 @@ func newObjectsCluster(t *testing.T) *objectsCluster {
 // in dev mode as objectsDevUser, until stop or the end of the test.
 func (c *objectsCluster) serve(t *testing.T, addr string) *testServer {
 	t.Helper()
+	return c.serveAs(t, addr, kube.User{Name: objectsDevUser, Groups: []string{"developers"}})
+}
+
+// serveAs runs Kubedeck as serve does, in dev mode as user.
+func (c *objectsCluster) serveAs(t *testing.T, addr string, user kube.User) *testServer {
+	t.Helper()
 	wi, err := server.InspectWeb(web.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +84,7 @@ func (c *objectsCluster) serve(t *testing.T, addr string) *testServer {
 	}
 	logs := &syncBuffer{}
 	cfg := server.Config{Version: "objects-1", ShutdownTimeout: 2 * time.Second, Auth: server.AuthConfig{
-		Mode: server.AuthDev, DevUser: kube.User{Name: objectsDevUser, Groups: []string{"developers"}},
+		Mode: server.AuthDev, DevUser: user,
 	}}
 	srv, err := server.New(cfg, server.Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), UI: ui, Web: web.FS,
 		Kube: c.client, Objects: c.objects, Access: c.access})

@@ -15,6 +15,7 @@ const (
 	pageDeploy    pageID = "deploy"
 	pageObjects   pageID = "objects"
 	pageCharts    pageID = "charts"
+	pageLogs      pageID = "logs" // not in the navigation: reached from an object
 	pageTestPanic pageID = "test-panic"
 )
 
@@ -51,6 +52,9 @@ func registerRoutes() {
 			return newLayout().BasePath(basePathFromEnv()).Page(p.id)
 		})
 	}
+	app.RouteWithRegexp("^"+logsPagePath, func() app.Composer {
+		return newLayout().BasePath(basePathFromEnv()).Page(pageLogs)
+	})
 	if app.IsClient && app.Getenv(testRoutesEnv) == "1" {
 		registerTestRoutes()
 	}

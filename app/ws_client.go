@@ -129,6 +129,14 @@ func (c *wsClient) followOperation(id string, h wsHandler) (cancel func()) {
 	return c.start(func() *wsSub { return c.subs.addOperation(id, h) })
 }
 
+// followLogs follows the logs q names (logs:lines messages to h.onMessage,
+// then logs:end) and returns the function that stops it. The subscription
+// ends by itself with logs:end or an error; after a reconnect it is sent
+// again, and the server sends the log from its tail again.
+func (c *wsClient) followLogs(q shared.LogQuery, h wsHandler) (cancel func()) {
+	return c.start(func() *wsSub { return c.subs.addLogs(q, h) })
+}
+
 // start registers the subscription add makes, sends it when connected, and
 // returns the function that ends it.
 func (c *wsClient) start(add func() *wsSub) (cancel func()) {
@@ -400,7 +408,7 @@ func (c *wsClient) handle(data []byte) {
 	if !ok {
 		return
 	}
-	if s.operation && operationDone(m) {
+	if s.operation && operationDone(m) || s.logs != nil && (m.Type == shared.WSLogEnd || m.Type == shared.WSError) {
 		// The server has ended the subscription; do not renew it.
 		func() {
 			c.mu.Lock()

@@ -25,12 +25,14 @@ type wsHandler struct {
 }
 
 // wsSub is one subscription of the client: to the resources of a kind in
-// a namespace, or to an operation (whose id is the subscription's).
+// a namespace, to an operation (whose id is the subscription's), or to the
+// logs a query names.
 type wsSub struct {
 	id        string
 	kind      string
 	namespace string
 	operation bool
+	logs      *shared.LogQuery // a follow of logs
 	h         wsHandler
 }
 
@@ -39,7 +41,11 @@ func (s *wsSub) message() shared.WSMessage {
 	if s.operation {
 		return shared.WSMessage{Type: shared.WSSubscribeOperation, ID: s.id}
 	}
-	m, _ := shared.NewWSMessage(shared.WSSubscribe, shared.WSResources{Kind: s.kind, Namespace: s.namespace}) // plain data always encodes
+	typ, data := shared.WSSubscribe, any(shared.WSResources{Kind: s.kind, Namespace: s.namespace})
+	if s.logs != nil {
+		typ, data = shared.WSSubscribeLogs, *s.logs
+	}
+	m, _ := shared.NewWSMessage(typ, data) // plain data always encodes
 	m.ID = s.id
 	return m
 }
@@ -55,13 +61,24 @@ type subRegistry struct {
 
 // add registers a subscription and returns it with its new id.
 func (r *subRegistry) add(kind, namespace string, h wsHandler) *wsSub {
+	return r.insert(&wsSub{kind: kind, namespace: namespace, h: h})
+}
+
+// addLogs registers a follow of the logs q names and returns it with its
+// new id.
+func (r *subRegistry) addLogs(q shared.LogQuery, h wsHandler) *wsSub {
+	return r.insert(&wsSub{logs: &q, h: h})
+}
+
+// insert gives s the next id and registers it.
+func (r *subRegistry) insert(s *wsSub) *wsSub {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.subs == nil {
 		r.subs = map[string]*wsSub{}
 	}
 	r.next++
-	s := &wsSub{id: "s" + strconv.Itoa(r.next), kind: kind, namespace: namespace, h: h}
+	s.id = "s" + strconv.Itoa(r.next)
 	r.subs[s.id] = s
 	return s
 }

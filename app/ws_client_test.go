@@ -412,3 +412,31 @@ func TestWSClientFollowsAnOperationUntilItIsDone(t *testing.T) {
 		t.Errorf("phases seen (-want +got):\n%s", diff)
 	}
 }
+
+func TestLogsSubscriptionEndsWithLogEnd(t *testing.T) {
+	c := newWSClient("ws://unused")
+	var got []shared.WSType
+	h := wsHandler{onMessage: func(m shared.WSMessage) { got = append(got, m.Type) }}
+	q := shared.LogQuery{Kind: "pods", Namespace: "demo", Name: "web", TailLines: 100}
+	s := c.subs.addLogs(q, h)
+	want := shared.WSMessage{Type: shared.WSSubscribeLogs, ID: s.id, Data: json.RawMessage(`{"kind":"pods","namespace":"demo","name":"web","tailLines":100}`)}
+	if diff := cmp.Diff(want, s.message()); diff != "" {
+		t.Errorf("subscribe message (-want +got):\n%s", diff)
+	}
+	c.handle([]byte(`{"type":"logs:lines","sub":"` + s.id + `","data":{"lines":[]}}`))
+	if _, ok := c.subs.get(s.id); !ok {
+		t.Fatal("lines ended the subscription")
+	}
+	c.handle([]byte(`{"type":"logs:end","sub":"` + s.id + `","data":{"reason":"done"}}`))
+	if _, ok := c.subs.get(s.id); ok {
+		t.Error("logs:end left the subscription to be sent again on reconnect")
+	}
+	e := c.subs.addLogs(q, h)
+	c.handle([]byte(`{"type":"error","sub":"` + e.id + `","error":{"code":"RATE_LIMITED","message":"too many"}}`))
+	if _, ok := c.subs.get(e.id); ok {
+		t.Error("a refused follow is sent again on reconnect")
+	}
+	if diff := cmp.Diff([]shared.WSType{shared.WSLogLines, shared.WSLogEnd, shared.WSError}, got); diff != "" {
+		t.Errorf("handled (-want +got):\n%s", diff)
+	}
+}
