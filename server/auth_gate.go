@@ -67,9 +67,10 @@ func (s *Server) uiBuilt() bool { return s.static.has("app.wasm") && s.deps.UI !
 
 // isPage says whether p names a UI page rather than a file: go-app's files
 // all have an extension (app.js, app-worker.js, manifest.webmanifest, …),
-// its pages none ("/", "/apps/deploy").
+// its pages none ("/", "/apps/deploy"), except where a page's path names
+// an object, whose name may hold dots: everything under /apps/ is a page.
 func isPage(p string) bool {
-	return !strings.Contains(path.Base(p), ".")
+	return strings.HasPrefix(p, "/apps/") || !strings.Contains(path.Base(p), ".")
 }
 
 // sessionEnded writes the 401 page that sends the user to sign in again,

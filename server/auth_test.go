@@ -275,3 +275,21 @@ func TestAPIRoutesMustBeGated(t *testing.T) {
 	}()
 	s.handle("GET /api/v1/open", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 }
+
+// A page naming an object with a dot in its name (logs of pod web.v2-1) is
+// a page, which gets the sign-in page when the session ended; go-app's
+// files are not.
+func TestIsPage(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/":                               true,
+		"/apps/deploy":                    true,
+		"/apps/logs/pods/team-a/web.v2-1": true,
+		"/app.js":                         false,
+		"/manifest.webmanifest":           false,
+		"/web/kubedeck.css":               false,
+	} {
+		if got := isPage(p); got != want {
+			t.Errorf("isPage(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
