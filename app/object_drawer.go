@@ -31,6 +31,9 @@ type objectDrawer struct {
 	Detail    shared.ObjectDetail
 	Error     string
 	Now       int64
+	// Actions are the object's controls above its tabs (a workload's
+	// Scale and Restart); nil for none.
+	Actions app.UI
 
 	tab drawerTab
 	of  string // the object the tab was chosen for
@@ -57,6 +60,9 @@ func (d *objectDrawer) Loaded(s loadStatus, detail shared.ObjectDetail, err stri
 
 // At sets the time ages are counted to (Unix seconds).
 func (d *objectDrawer) At(now int64) *objectDrawer { d.Now = now; return d }
+
+// Tools sets the object's actions, shown above the tabs.
+func (d *objectDrawer) Tools(ui app.UI) *objectDrawer { d.Actions = ui; return d }
 
 // OnClose sets what Close and Escape do.
 func (d *objectDrawer) OnClose(f func(app.Context)) *objectDrawer { d.onClose = f; return d }
@@ -109,6 +115,7 @@ func (d *objectDrawer) Render() app.UI {
 			app.Button().Type("button").ID("kd-drawer-close").Class("kd-button").
 				Aria("label", "Close the details of "+d.Name).OnClick(d.guard(d.close)).Text("Close"),
 		),
+		app.If(d.Actions != nil, func() app.UI { return d.Actions }),
 		app.Div().Class("kd-tabs").Role("tablist").Aria("label", "Details").Body(
 			app.Range(tabs).Slice(func(i int) app.UI {
 				t := tabs[i]

@@ -23,6 +23,7 @@ import (
 	"github.com/kubedeck/kubedeck/deploy/rbac"
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/kube/localcluster"
+	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
 )
@@ -68,6 +69,13 @@ func newObjectsCluster(t *testing.T) *objectsCluster {
 // in dev mode as objectsDevUser, until stop or the end of the test.
 func (c *objectsCluster) serve(t *testing.T, addr string) *testServer {
 	t.Helper()
+	return c.serveAs(t, addr, kube.User{Name: objectsDevUser, Groups: []string{"developers"}})
+}
+
+// serveAs is serve in dev mode as user, with operations (scale, restart)
+// kept in memory.
+func (c *objectsCluster) serveAs(t *testing.T, addr string, user kube.User) *testServer {
+	t.Helper()
 	wi, err := server.InspectWeb(web.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -78,10 +86,10 @@ func (c *objectsCluster) serve(t *testing.T, addr string) *testServer {
 	}
 	logs := &syncBuffer{}
 	cfg := server.Config{Version: "objects-1", ShutdownTimeout: 2 * time.Second, Auth: server.AuthConfig{
-		Mode: server.AuthDev, DevUser: kube.User{Name: objectsDevUser, Groups: []string{"developers"}},
+		Mode: server.AuthDev, DevUser: user,
 	}}
 	srv, err := server.New(cfg, server.Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), UI: ui, Web: web.FS,
-		Kube: c.client, Objects: c.objects, Access: c.access})
+		Kube: c.client, Objects: c.objects, Access: c.access, Operations: operations.NewMemory(operations.MemoryOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}
