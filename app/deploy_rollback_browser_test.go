@@ -75,6 +75,9 @@ func TestDeployRollbackBrowser(t *testing.T) {
 	apiWrite(t, srv.origin, http.MethodPost, "/api/v1/deployments", spec)
 	spec.Image = "nginx:1.28"
 	apiWrite(t, srv.origin, http.MethodPut, "/api/v1/deployments/web?namespace="+ns, spec)
+	solo := spec
+	solo.Name = "solo"
+	apiWrite(t, srv.origin, http.MethodPost, "/api/v1/deployments", solo)
 
 	ctx := newBrowser(t, chromium)
 	console := watchConsole(ctx)
@@ -107,4 +110,14 @@ func TestDeployRollbackBrowser(t *testing.T) {
 	if errs := console.take(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", errs)
 	}
+
+	// An app of one revision: the server's refusal is the toast.
+	within(t, ctx, 30*time.Second, "Roll back an app of one revision: the server's reason as a toast",
+		chromedp.Click(chromedp.CSS("#deploy-again")),
+		waitFor(`document.getElementById(`+jsString("deploy-app-rollback-"+ns+"-solo")+`) !== null`),
+		chromedp.Click(chromedp.CSS("#deploy-app-rollback-"+ns+"-solo")),
+		chromedp.WaitVisible(chromedp.CSS("#kd-confirm-roll-back")),
+		chromedp.Click(chromedp.CSS("#kd-confirm-roll-back")),
+		waitFor(jsToasts+`.includes(`+jsString("App "+ns+"/solo has no previous revision to roll back to.")+`)`),
+		chromedp.WaitNotPresent(chromedp.CSS("#kd-confirm")))
 }
