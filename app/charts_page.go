@@ -35,7 +35,7 @@ type chartsPage struct {
 	prefs   prefStore
 	confirm chartsConfirm
 	ops     chartsOps
-	follows map[string]*chartsFollower
+	follows map[string]*opFollower
 	detail  releaseDetailState
 	view    chartsView
 	search  objectsSearch // the catalog's search box; the view follows it after a pause

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -126,26 +123,8 @@ func (p *chartsPage) confirmUninstall(ctx app.Context) {
 	})
 }
 
-// chartsFollower is the following of one operation: the socket's
-// subscription and the poll that stands in for it while the socket does
-// not bring the operation's states.
-type chartsFollower struct {
-	id     string
-	live   atomic.Bool
-	done   atomic.Bool
-	cancel func()
-}
-
-func (f *chartsFollower) stop() {
-	f.done.Store(true)
-	if f.cancel != nil {
-		f.cancel()
-	}
-}
-
-// followOperation toasts that op started and follows it to its end, over
-// the socket and by polling GET /operations/{id} while the socket is not
-// live.
+// followOperation toasts that op started and follows it to its end (see
+// followOp).
 func (p *chartsPage) followOperation(ctx app.Context, op shared.Operation) {
 	if !p.ops.follow(op) {
 		if op.Done() {
@@ -154,58 +133,13 @@ func (p *chartsPage) followOperation(ctx app.Context, op shared.Operation) {
 		return
 	}
 	p.Link.toast(ctx, toastInfo, startedToast(op))
-	f := &chartsFollower{id: op.ID}
 	if p.follows == nil {
-		p.follows = map[string]*chartsFollower{}
+		p.follows = map[string]*opFollower{}
 	}
-	p.follows[op.ID] = f
-	ui := p.ui
-	if p.Link.socket != nil {
-		f.cancel = p.Link.socket.followOperation(op.ID, wsHandler{
-			onMessage: func(m shared.WSMessage) {
-				var got shared.Operation
-				switch {
-				case m.Type == shared.WSOperationProgress && m.Decode(&got) == nil:
-					ui.Dispatch(func(ctx app.Context) { p.operationState(ctx, got) })
-				case m.Type == shared.WSError:
-					f.live.Store(false) // the server refused: polling tells
-				}
-			},
-			onLive: func(live bool) { f.live.Store(live) },
-		})
-	}
-	// A plain goroutine, as the page's poll: it waits for states that only
-	// the UI goroutine's work ends, which go-app's ConsumeAll would wait
-	// on.
-	go p.pollOperation(p.stopCtx, f)
-}
-
-// pollOperation asks for the operation while the socket is not live,
-// until it is done or the page stops.
-func (p *chartsPage) pollOperation(stop context.Context, f *chartsFollower) {
-	api, ui := p.Link.api, p.ui
-	t := time.NewTicker(chartsOpPollEvery)
-	defer t.Stop()
-	for !f.done.Load() {
-		select {
-		case <-stop.Done():
-			return
-		case <-t.C:
-		}
-		if f.live.Load() || f.done.Load() {
-			continue
-		}
-		rep, err := apiGet[shared.OperationReply](stop, api, "/operations/"+url.PathEscape(f.id), quiet())
-		if err != nil {
-			var re *replyError
-			if errors.As(err, &re) && re.Status == http.StatusNotFound {
-				ui.Dispatch(func(ctx app.Context) { p.operationLost(ctx, f.id) })
-				return
-			}
-			continue
-		}
-		ui.Dispatch(func(ctx app.Context) { p.operationState(ctx, rep.Operation) })
-	}
+	p.follows[op.ID] = followOp(p.Link, p.ui, p.stopCtx, op.ID, chartsOpPollEvery, opHandlers{
+		state: p.operationState,
+		lost:  func(ctx app.Context) { p.operationLost(ctx, op.ID) },
+	})
 }
 
 // operationState takes a state of an operation the page follows; the

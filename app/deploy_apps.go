@@ -54,8 +54,9 @@ type deployApps struct {
 	Err    string
 	Base   string
 
-	onDelete func(ctx app.Context, a shared.DeployedApp)
-	onRetry  func(ctx app.Context)
+	onDelete   func(ctx app.Context, a shared.DeployedApp)
+	onRollback func(ctx app.Context, a shared.DeployedApp)
+	onRetry    func(ctx app.Context)
 }
 
 func newDeployApps() *deployApps { return &deployApps{} }
@@ -72,6 +73,12 @@ func (d *deployApps) BasePath(base string) *deployApps { d.Base = base; return d
 // OnDelete sets what an app's Delete does (it asks first).
 func (d *deployApps) OnDelete(f func(app.Context, shared.DeployedApp)) *deployApps {
 	d.onDelete = f
+	return d
+}
+
+// OnRollback sets what an app's Roll back does (it asks first).
+func (d *deployApps) OnRollback(f func(app.Context, shared.DeployedApp)) *deployApps {
+	d.onRollback = f
 	return d
 }
 
@@ -144,7 +151,10 @@ func (d *deployApps) row(a shared.DeployedApp) app.UI {
 		),
 		app.Td().Class("kd-app-image").Text(a.Image),
 		app.Td().Body(d.address(a)),
-		app.Td().Body(
+		app.Td().Class("kd-app-actions").Body(
+			app.Button().Type("button").ID("deploy-app-rollback-"+key).Class("kd-button").
+				Aria("label", "Roll app "+a.Namespace+"/"+a.Name+" back to its previous revision").
+				OnClick(d.guard(d.rollback(a)), app.EventScope("rollback-"+key)).Text("Roll back"),
 			app.Button().Type("button").ID("deploy-app-delete-"+key).Class("kd-button kd-danger").
 				Aria("label", "Delete app "+a.Namespace+"/"+a.Name).
 				OnClick(d.guard(d.delete(a)), app.EventScope("delete-"+key)).Text("Delete"),
@@ -186,6 +196,14 @@ func (d *deployApps) delete(a shared.DeployedApp) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		if d.onDelete != nil {
 			d.onDelete(ctx, a)
+		}
+	}
+}
+
+func (d *deployApps) rollback(a shared.DeployedApp) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		if d.onRollback != nil {
+			d.onRollback(ctx, a)
 		}
 	}
 }

@@ -51,6 +51,8 @@ type deployPage struct {
 	apps     deployAppsState
 	confirm  *shared.DeployedApp // the app the delete dialog asks about
 	deleting bool
+	undo     *shared.DeployedApp // the app the rollback dialog asks about
+	undoing  bool
 
 	// Set while the page runs in the browser.
 	running bool
@@ -160,7 +162,7 @@ func (p *deployPage) Render() app.UI {
 		newDeployApps().
 			Show(p.apps.Apps, p.apps.Status, p.apps.Err).
 			BasePath(basePathFromEnv()).
-			OnDelete(p.askDelete).OnRetry(p.retryApps).
+			OnDelete(p.askDelete).OnRollback(p.askRollback).OnRetry(p.retryApps).
 			Guard(p.wrap),
 		app.If(ns != "" && p.perms != nil, func() app.UI {
 			return newDeployPermissions().Show(perms).OnRecheck(p.recheck).Guard(p.wrap)
@@ -169,6 +171,12 @@ func (p *deployPage) Render() app.UI {
 			a := p.confirm
 			return newDeleteDialog().Object("app", a.Namespace, a.Name).Working(p.deleting).
 				OnConfirm(p.confirmDelete).OnCancel(p.cancelDelete).Guard(p.wrap)
+		}),
+		app.If(p.undo != nil, func() app.UI {
+			a := p.undo
+			return newDeleteDialog().Object("app", a.Namespace, a.Name).Working(p.undoing).
+				Asks("Roll back", "rolls back", " to its previous revision: the image, command, env and resources it ran before.", "Rolling back…").
+				OnConfirm(p.confirmRollback).OnCancel(p.cancelRollback).Guard(p.wrap)
 		}),
 	)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/kubedeck/kubedeck/shared"
@@ -248,86 +247,27 @@ func (p *deployPage) resumeOperation(id string) {
 	})
 }
 
-// opFollower is the following of one operation: the socket's subscription
-// and the poll that stands in for it while the socket does not bring the
-// operation's states.
-type opFollower struct {
-	id     string
-	live   atomic.Bool // the socket has the subscription in place
-	done   atomic.Bool
-	cancel func() // ends the socket's subscription; nil without a socket
-}
-
-func (f *opFollower) stop() {
-	f.done.Store(true)
-	if f.cancel != nil {
-		f.cancel()
-	}
-}
-
-// followOperation shows op's progress and follows it to its end, over the
-// socket (subscribe:operation) and by polling GET /operations/{id} while
-// the socket is not live.
+// followOperation shows op's progress and follows it to its end (see
+// followOp).
 func (p *deployPage) followOperation(op shared.Operation) {
 	if p.follower != nil {
 		p.follower.stop()
 	}
 	prog := newDeployProgress(op)
 	p.progress = &prog
-	f := &opFollower{id: op.ID}
-	p.follower = f
 	if op.Done() {
 		// Followed before a reload, and finished since: the toast was
 		// shown then.
-		f.stop()
+		p.follower = nil
 		p.loadApps(false)
 		return
 	}
-	ui := p.ui
-	if p.link.socket != nil {
-		f.cancel = p.link.socket.followOperation(op.ID, wsHandler{
-			onMessage: func(m shared.WSMessage) {
-				var got shared.Operation
-				switch {
-				case m.Type == shared.WSOperationProgress && m.Decode(&got) == nil:
-					ui.Dispatch(func(ctx app.Context) { p.operationState(ctx, f, got) })
-				case m.Type == shared.WSError:
-					f.live.Store(false) // the server refused: polling tells
-				}
-			},
-			onLive: func(live bool) { f.live.Store(live) },
-		})
-	}
-	stop := p.stopCtx
-	ui.Async(func() { p.pollOperation(stop, f) })
-}
-
-// pollOperation asks for the operation while the socket is not live,
-// until it is done or the page stops.
-func (p *deployPage) pollOperation(stop context.Context, f *opFollower) {
-	api, ui := p.client(), p.ui
-	t := time.NewTicker(opPollEvery)
-	defer t.Stop()
-	for !f.done.Load() {
-		select {
-		case <-stop.Done():
-			return
-		case <-t.C:
-		}
-		if f.live.Load() || f.done.Load() {
-			continue
-		}
-		rep, err := apiGet[shared.OperationReply](stop, api, "/operations/"+url.PathEscape(f.id), quiet())
-		if err != nil {
-			var re *replyError
-			if errors.As(err, &re) && re.Status == http.StatusNotFound {
-				ui.Dispatch(func(ctx app.Context) { p.operationLost(ctx, f) })
-				return
-			}
-			continue
-		}
-		ui.Dispatch(func(ctx app.Context) { p.operationState(ctx, f, rep.Operation) })
-	}
+	var f *opFollower
+	f = followOp(p.link, p.ui, p.stopCtx, op.ID, opPollEvery, opHandlers{
+		state: func(ctx app.Context, got shared.Operation) { p.operationState(ctx, f, got) },
+		lost:  func(ctx app.Context) { p.operationLost(ctx, f) },
+	})
+	p.follower = f
 }
 
 // operationState takes a state of the operation the page follows.

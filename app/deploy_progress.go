@@ -42,12 +42,16 @@ func (v *deployProgressView) Guard(wrap func(app.EventHandler) app.EventHandler)
 // Render shows the progress.
 func (v *deployProgressView) Render() app.UI {
 	p := v.State
-	title := "Deploying " + p.app() + "…"
+	doing, done := "Deploying", "deployed"
+	if p.Op.Kind == shared.OperationRollback {
+		doing, done = "Rolling back", "rolled back"
+	}
+	title := doing + " " + p.app() + "…"
 	switch {
 	case p.succeeded():
 		title = p.app() + " is available"
 	case p.done():
-		title = p.app() + " was not deployed"
+		title = p.app() + " was not " + done
 	}
 	phase := p.rolloutPhase()
 	o := p.Outcome

@@ -175,6 +175,12 @@ func stepTitle(name string) string {
 		return "Create the Ingress"
 	case shared.StepRollout:
 		return "Start the replicas"
+	case shared.StepScale:
+		return "Scale"
+	case shared.StepRestart:
+		return "Restart the pods"
+	case shared.StepRollback:
+		return "Go back to the previous revision"
 	}
 	return name
 }

@@ -36,6 +36,9 @@ type objectDrawer struct {
 	Now       int64
 	// Link is the layout's link to the server, for the Logs tab.
 	Link *serverLink
+	// Actions are the object's controls above its tabs (a workload's
+	// Scale and Restart); nil for none.
+	Actions app.UI
 
 	tab drawerTab
 	of  string // the object the tab was chosen for
@@ -65,6 +68,8 @@ func (d *objectDrawer) At(now int64) *objectDrawer { d.Now = now; return d }
 
 // Server sets the link to the server the Logs tab reads through.
 func (d *objectDrawer) Server(l *serverLink) *objectDrawer { d.Link = l; return d }
+// Tools sets the object's actions, shown above the tabs.
+func (d *objectDrawer) Tools(ui app.UI) *objectDrawer { d.Actions = ui; return d }
 
 // OnClose sets what Close and Escape do.
 func (d *objectDrawer) OnClose(f func(app.Context)) *objectDrawer { d.onClose = f; return d }
@@ -120,6 +125,7 @@ func (d *objectDrawer) Render() app.UI {
 			app.Button().Type("button").ID("kd-drawer-close").Class("kd-button").
 				Aria("label", "Close the details of "+d.Name).OnClick(d.guard(d.close)).Text("Close"),
 		),
+		app.If(d.Actions != nil, func() app.UI { return d.Actions }),
 		app.Div().Class("kd-tabs").Role("tablist").Aria("label", "Details").Body(
 			app.Range(tabs).Slice(func(i int) app.UI {
 				t := tabs[i]

@@ -37,7 +37,8 @@ type objectsPage struct {
 	known      permissionSet // what the user may do per namespace, for the Delete buttons
 	drawer     drawerData
 	confirm    deleteState
-	focus      focusReturn // where focus goes when the drawer or the dialog closes
+	work       workloadActions // the drawer's Scale and Restart
+	focus      focusReturn     // where focus goes when the drawer or the dialog closes
 
 	// Set while the page runs in the browser.
 	running       bool
@@ -45,6 +46,7 @@ type objectsPage struct {
 	stopCtx       context.Context
 	stop          context.CancelFunc
 	subs          pageSubs
+	workFollower  *opFollower // follows the drawer's scale or restart
 	reloadPending bool
 	expirePending bool
 }
@@ -108,6 +110,9 @@ func (p *objectsPage) end() {
 		p.stop()
 	}
 	p.subs.cancelAll()
+	if p.workFollower != nil {
+		p.workFollower.stop()
+	}
 	p.running = false
 }
 
@@ -134,8 +139,14 @@ func (p *objectsPage) Render() app.UI {
 				Object(k, p.view.drawerNamespace(), p.view.Name).
 				Loaded(p.drawer.state, p.drawer.detail, p.drawer.err).
 				At(now.Unix()).Server(p.Link).
+				Tools(p.workloadTools(k)).
 				OnClose(p.closeDrawer).OnRetry(p.retryDrawer).OnCopy(p.copyYAML).
 				Guard(p.wrap)
+		}),
+		app.If(p.work.asking && p.view.Name != "", func() app.UI {
+			return newDeleteDialog().Object(k.Kind, p.view.drawerNamespace(), p.view.Name).
+				Asks("Restart", "restarts", ": new pods replace the old ones, a few at a time.", "Restarting…").
+				Working(p.work.sending).OnConfirm(p.confirmRestart).OnCancel(p.cancelRestart).Guard(p.wrap)
 		}),
 		app.If(p.confirm.row != nil, func() app.UI {
 			r := p.confirm.row

@@ -160,6 +160,7 @@ func (p *objectsPage) drawerKey() string {
 // loadDrawer loads the detail of the object the view names, unless it is
 // loaded or loading already.
 func (p *objectsPage) loadDrawer() {
+	p.pointWorkload()
 	key := p.drawerKey()
 	if key != "" && (!p.running || len(p.kinds.list) == 0) {
 		return

@@ -23,6 +23,7 @@ import (
 	"github.com/kubedeck/kubedeck/deploy/rbac"
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/kube/localcluster"
+	"github.com/kubedeck/kubedeck/kube/operations"
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
 )
@@ -71,7 +72,8 @@ func (c *objectsCluster) serve(t *testing.T, addr string) *testServer {
 	return c.serveAs(t, addr, kube.User{Name: objectsDevUser, Groups: []string{"developers"}})
 }
 
-// serveAs runs Kubedeck as serve does, in dev mode as user.
+// serveAs is serve in dev mode as user, with operations (scale, restart)
+// kept in memory.
 func (c *objectsCluster) serveAs(t *testing.T, addr string, user kube.User) *testServer {
 	t.Helper()
 	wi, err := server.InspectWeb(web.FS)
@@ -87,7 +89,7 @@ func (c *objectsCluster) serveAs(t *testing.T, addr string, user kube.User) *tes
 		Mode: server.AuthDev, DevUser: user,
 	}}
 	srv, err := server.New(cfg, server.Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), UI: ui, Web: web.FS,
-		Kube: c.client, Objects: c.objects, Access: c.access})
+		Kube: c.client, Objects: c.objects, Access: c.access, Operations: operations.NewMemory(operations.MemoryOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,11 +32,14 @@ type Permissions struct {
 
 // selfAction is one action SelfAccess reviews: a verb on a resource.
 type selfAction struct {
-	key        string
-	verb       string
-	group      string
-	resource   string
-	namespaced bool
+	key      string
+	verb     string
+	group    string
+	resource string
+	// subresource is the part of the resource the verb is on ("scale"),
+	// "" for the object itself.
+	subresource string
+	namespaced  bool
 	// why says what the right is for, when the action is not plainly the
 	// verb on the resource.
 	why string
@@ -85,6 +88,16 @@ func selfActions() []selfAction {
 			why: fmt.Sprintf(helmWhy, "installing", "create")},
 		{key: shared.ActionUninstallCharts, verb: "delete", resource: "secrets", namespaced: true,
 			why: fmt.Sprintf(helmWhy, "uninstalling", "delete")},
+		{key: shared.ActionScaleDeployments, verb: "patch", group: "apps", resource: "deployments", subresource: "scale", namespaced: true,
+			why: "scaling a Deployment needs it"},
+		{key: shared.ActionScaleStatefulSets, verb: "patch", group: "apps", resource: "statefulsets", subresource: "scale", namespaced: true,
+			why: "scaling a StatefulSet needs it"},
+		{key: shared.ActionRestartDeployments, verb: "patch", group: "apps", resource: "deployments", namespaced: true,
+			why: "a restart patches the Deployment's pod template"},
+		{key: shared.ActionRestartStatefulSets, verb: "patch", group: "apps", resource: "statefulsets", namespaced: true,
+			why: "a restart patches the StatefulSet's pod template"},
+		{key: shared.ActionUpdateDeployments, verb: "update", group: "apps", resource: "deployments", namespaced: true,
+			why: "changing an app or rolling it back updates its Deployment"},
 	}
 	seen := map[string]bool{}
 	for _, a := range acts {
@@ -134,7 +147,8 @@ func (s *SelfAccess) Permissions(ctx context.Context, u User, namespace string) 
 				ns = namespace
 			}
 			review := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
-				ResourceAttributes: &authv1.ResourceAttributes{Namespace: ns, Verb: a.verb, Group: a.group, Resource: a.resource},
+				ResourceAttributes: &authv1.ResourceAttributes{Namespace: ns, Verb: a.verb, Group: a.group, Resource: a.resource,
+					Subresource: a.subresource},
 			}}
 			release, err := s.client.reviews.acquire(ctx, imp.UserName)
 			if err != nil {
@@ -220,7 +234,11 @@ func (a selfAction) reason(namespace string) string {
 	default:
 		where = fmt.Sprintf(" in namespace %q", namespace)
 	}
-	msg := fmt.Sprintf("You may not %s %s%s", a.verb, a.resource, where)
+	resource := a.resource
+	if a.subresource != "" {
+		resource += "/" + a.subresource
+	}
+	msg := fmt.Sprintf("You may not %s %s%s", a.verb, resource, where)
 	if a.why != "" {
 		msg += "; " + a.why
 	}

@@ -41,6 +41,8 @@ func TestSelfActionReasons(t *testing.T) {
 		{"list persistentvolumes", "team-a", `You may not list persistentvolumes across the cluster.`},
 		{"get pods", "", `You may not get pods in every namespace.`},
 		{shared.ActionUninstallCharts, "team-a", `You may not delete secrets in namespace "team-a"; Helm stores each release as a Secret in its namespace, so uninstalling a chart needs the right to delete Secrets there.`},
+		{shared.ActionScaleDeployments, "team-a", `You may not patch deployments/scale in namespace "team-a"; scaling a Deployment needs it.`},
+		{shared.ActionRestartStatefulSets, "team-a", `You may not patch statefulsets in namespace "team-a"; a restart patches the StatefulSet's pod template.`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

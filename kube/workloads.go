@@ -24,7 +24,7 @@ import (
 const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
 
 // MaxScale bounds the replicas a scale may ask for.
-const MaxScale = 1000
+const MaxScale = shared.MaxScale
 
 // scalable are the kinds Scale and Restart act on, by resource.
 var scalable = map[string]string{"deployments": "Deployment", "statefulsets": "StatefulSet"}

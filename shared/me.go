@@ -39,6 +39,14 @@ const (
 	ActionDeleteIngresses   = "delete ingresses"
 	ActionInstallCharts     = "install charts"
 	ActionUninstallCharts   = "uninstall charts"
+	// Day two on a workload: a scale needs patch on its scale subresource,
+	// a restart patch on the workload, an app's update or rollback update
+	// on its Deployment.
+	ActionScaleDeployments    = "scale deployments"
+	ActionScaleStatefulSets   = "scale statefulsets"
+	ActionRestartDeployments  = "restart deployments"
+	ActionRestartStatefulSets = "restart statefulsets"
+	ActionUpdateDeployments   = "update deployments"
 )
 
 // Action is the key Me.Can uses for a verb on a kind of the object viewer

@@ -112,3 +112,7 @@ type ObjectEvent struct {
 type ScaleRequest struct {
 	Replicas *int `json:"replicas"`
 }
+
+// MaxScale bounds the replicas a scale may ask for; the browser refuses
+// more before the server does.
+const MaxScale = 1000

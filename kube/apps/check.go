@@ -26,9 +26,10 @@ type checked struct {
 
 // check runs the one chain of checks of a spec, as u: the fields, the
 // objects it makes, the objects it refers to and its host, then a dry run
-// of every object. It stops at field errors; its error is for failing to
+// of every object: of its creation, or with now (the app as it stands) of
+// the update to it. It stops at field errors; its error is for failing to
 // check at all.
-func (s *Service) check(ctx context.Context, u kube.User, spec shared.DeploymentSpec) (checked, error) {
+func (s *Service) check(ctx context.Context, u kube.User, spec shared.DeploymentSpec, now *kube.AppNow) (checked, error) {
 	cfg := s.Config()
 	out := checked{warnings: spec.Warnings()}
 	if err := spec.ValidateFor(cfg.DeploymentConfig); err != nil {
@@ -51,7 +52,7 @@ func (s *Service) check(ctx context.Context, u kube.User, spec shared.Deployment
 		out.warnings = map[string]string{}
 	}
 	maps.Copy(out.warnings, refs.Warnings)
-	if msg := s.hostTaken(objs.Host); msg != "" {
+	if msg := s.hostTaken(objs.Host, spec); msg != "" {
 		if refs.Errors == nil {
 			refs.Errors = map[string]string{}
 		}
@@ -61,31 +62,45 @@ func (s *Service) check(ctx context.Context, u kube.User, spec shared.Deployment
 		out.fields = nestFields(refs.Errors)
 		return out, nil
 	}
+	if now != nil {
+		_, out.verdicts, err = s.opts.Client.UpdateApp(ctx, u, *now, objs, true, nil)
+		return out, err
+	}
 	out.verdicts, err = s.opts.Client.DryRunApp(ctx, u, objs)
 	return out, err
 }
 
-// hostTaken says why host cannot be the app's: an Ingress, of any app or
-// none, serves it already. "" when it is free (or the app has no host).
-func (s *Service) hostTaken(host string) string {
+// hostTaken says why host cannot be the app of spec's: an Ingress, of
+// any app or none, serves it already (the app's own Ingress aside). ""
+// when it is free (or the app has no host).
+func (s *Service) hostTaken(host string, spec shared.DeploymentSpec) string {
 	if host == "" {
 		return ""
 	}
-	users := s.opts.Objects.HostUsers(host)
-	if len(users) == 0 {
-		return ""
+	for _, use := range s.opts.Objects.HostUsers(host) {
+		if use.Namespace == spec.Namespace && use.Name == spec.Name && use.App == spec.Name {
+			continue
+		}
+		return fmt.Sprintf("The host %s is served already, by %s: choose another name, or remove that one first.", host, use)
 	}
-	return fmt.Sprintf("The host %s is served already, by %s: choose another name, or remove that one first.", host, users[0])
+	return ""
 }
 
 // Check checks spec without creating anything, as u: the field errors, or
 // the YAML of every object that would be created and the API server's
 // verdict on each from a dry run.
 func (s *Service) Check(ctx context.Context, u kube.User, spec shared.DeploymentSpec) (shared.DeploymentValidation, error) {
-	c, err := s.check(ctx, u, spec)
+	c, err := s.check(ctx, u, spec, nil)
 	if err != nil {
 		return shared.DeploymentValidation{}, err
 	}
+	return c.validation()
+}
+
+// validation is the reply of a check: the field errors, or the YAML of
+// every object and the verdicts.
+func (c checked) validation() (shared.DeploymentValidation, error) {
+	var err error
 	out := shared.DeploymentValidation{Warnings: c.warnings}
 	if c.fields != nil {
 		out.Errors, _ = json.Marshal(c.fields)

@@ -24,18 +24,12 @@ func (s *Service) Deploy(ctx context.Context, u kube.User, origin operations.Ori
 	if s.opts.Runner == nil {
 		return shared.Operation{}, &shared.Error{Code: shared.CodeUnavailable, Message: "This server runs no operations."}
 	}
-	c, err := s.check(ctx, u, spec)
-	switch {
-	case err != nil:
-		return shared.Operation{}, err
-	case c.fields != nil:
-		return shared.Operation{}, kube.Invalid("The app's settings are not valid; see the fields.",
-			map[string]any{shared.DetailFields: c.fields})
+	c, err := s.check(ctx, u, spec, nil)
+	if err == nil {
+		err = c.refusal("created")
 	}
-	for _, v := range c.verdicts {
-		if !v.Allowed {
-			return shared.Operation{}, refusedObject(v, verdictsOf(c.verdicts))
-		}
+	if err != nil {
+		return shared.Operation{}, err
 	}
 	target := shared.OperationTarget{Kind: shared.TargetApp, Namespace: spec.Namespace, Name: spec.Name}
 	return s.opts.Runner.Start(ctx, operations.Request{
@@ -46,16 +40,31 @@ func (s *Service) Deploy(ctx context.Context, u kube.User, origin operations.Ori
 	})
 }
 
-// refusedObject is the error of a create whose dry run refused object v:
+// refusal is why a checked spec may not be applied: its field errors, or
+// the first object its dry run refused, saying nothing was done (made:
+// "created", "changed"); nil when it may.
+func (c checked) refusal(made string) error {
+	if c.fields != nil {
+		return kube.Invalid("The app's settings are not valid; see the fields.", map[string]any{shared.DetailFields: c.fields})
+	}
+	for _, v := range c.verdicts {
+		if !v.Allowed {
+			return refusedObject(v, verdictsOf(c.verdicts), made)
+		}
+	}
+	return nil
+}
+
+// refusedObject is the error of a write whose dry run refused object v:
 // the API server's reason, naming the object, with every verdict.
-func refusedObject(v kube.AppVerdict, all []shared.DryRunVerdict) error {
+func refusedObject(v kube.AppVerdict, all []shared.DryRunVerdict, made string) error {
 	pe := public(v.Err)
 	name := v.Object.Name()
 	if name == "" {
 		name = "(a Pod of the app)"
 	}
 	return kube.Reword(v.Err,
-		fmt.Sprintf("Nothing was created: the %s %s would be refused. %s", v.Object.Kind(), name, pe.Message),
+		fmt.Sprintf("Nothing was %s: the %s %s would be refused. %s", made, v.Object.Kind(), name, pe.Message),
 		map[string]any{"kind": v.Object.Kind(), "name": name, shared.DetailVerdicts: all})
 }
 

@@ -80,25 +80,36 @@ func (s *Service) change(ctx context.Context, u kube.User, origin operations.Ori
 	if _, _, found := s.opts.Objects.RolloutOf(resource, namespace, name); !found {
 		return shared.Operation{}, kube.NewError(kube.ErrNotFound, fmt.Sprintf("%s %s/%s was not found.", what, namespace, name), nil)
 	}
-	target := shared.OperationTarget{Kind: what, Namespace: namespace, Name: name}
+	w := workload{resource: resource, namespace: namespace, name: name}
+	return s.startRollout(ctx, u, origin, kind, shared.OperationTarget{Kind: what, Namespace: namespace, Name: name}, w, rolloutTimeout,
+		write, func(p shared.DeploymentProgress) any { return p })
+}
+
+// startRollout starts operation kind on target as u, claiming it: write
+// makes the change and returns the generation it made, then the rollout of
+// w is followed until it ends or timeout passes, result turning its final
+// progress into the operation's result.
+func (s *Service) startRollout(ctx context.Context, u kube.User, origin operations.Origin, kind shared.OperationKind, target shared.OperationTarget,
+	w workload, timeout time.Duration, write func(context.Context, *operations.Handle) (int64, error), result func(shared.DeploymentProgress) any) (shared.Operation, error) {
 	return s.opts.Runner.Start(ctx, operations.Request{
 		Owner: u.Name, Groups: u.Groups, Origin: origin,
 		Verb: string(kind), Kind: kind, Target: target,
 	}, func(ctx context.Context, h *operations.Handle) error {
-		ctx, cancel := context.WithTimeout(ctx, rolloutTimeout)
+		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		gen, err := write(ctx, h)
 		if err != nil {
 			return err
 		}
 		_ = h.Step(shared.StepRollout, shared.OperationPending, "")
-		err = follow(ctx, s.opts.Objects, h, workload{resource: resource, namespace: namespace, name: name, generation: gen}, func(p shared.DeploymentProgress) any { return p })
+		w.generation = gen
+		err = follow(ctx, s.opts.Objects, h, w, result)
 		if err == nil || ctx.Err() == nil {
 			return err
 		}
-		msg := "The rollout of " + name + " did not finish in time; its change was made, see its pods."
+		msg := "The rollout of " + w.name + " did not finish in time; its change was made, see its pods."
 		if s.opts.Runner.Stopping() {
-			msg = "The server stopped while following the rollout of " + name + "; its change was made, see its pods."
+			msg = "The server stopped while following the rollout of " + w.name + "; its change was made, see its pods."
 		}
 		return &shared.Error{Code: shared.CodeUnavailable, Message: msg}
 	})
