@@ -9,9 +9,6 @@ import (
 	"sync"
 	"time"
 
-	authv1 "k8s.io/api/authorization/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -32,11 +29,13 @@ type Permissions struct {
 
 // selfAction is one action SelfAccess reviews: a verb on a resource.
 type selfAction struct {
-	key        string
-	verb       string
-	group      string
-	resource   string
-	namespaced bool
+	key      string
+	verb     string
+	group    string
+	resource string
+	// subresource is reviewed with resource ("exec" for pods/exec).
+	subresource string
+	namespaced  bool
 	// why says what the right is for, when the action is not plainly the
 	// verb on the resource.
 	why string
@@ -85,6 +84,8 @@ func selfActions() []selfAction {
 			why: fmt.Sprintf(helmWhy, "installing", "create")},
 		{key: shared.ActionUninstallCharts, verb: "delete", resource: "secrets", namespaced: true,
 			why: fmt.Sprintf(helmWhy, "uninstalling", "delete")},
+		{key: shared.ActionExecPods, verb: "create", resource: "pods", subresource: "exec", namespaced: true,
+			why: "a shell in a container needs the right to create pods/exec"},
 	}
 	seen := map[string]bool{}
 	for _, a := range acts {
@@ -133,22 +134,7 @@ func (s *SelfAccess) Permissions(ctx context.Context, u User, namespace string) 
 			if a.namespaced {
 				ns = namespace
 			}
-			review := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
-				ResourceAttributes: &authv1.ResourceAttributes{Namespace: ns, Verb: a.verb, Group: a.group, Resource: a.resource},
-			}}
-			release, err := s.client.reviews.acquire(ctx, imp.UserName)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer release()
-			errs[i] = s.client.opts.Retry.Do(ctx, func(ctx context.Context) error {
-				res, err := cs.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
-				if err == nil {
-					allowed[i] = res.Status.Allowed
-				}
-				return err
-			})
+			allowed[i], errs[i] = s.review(ctx, cs, imp.UserName, a, ns)
 		})
 	}
 	wg.Wait()
@@ -220,7 +206,11 @@ func (a selfAction) reason(namespace string) string {
 	default:
 		where = fmt.Sprintf(" in namespace %q", namespace)
 	}
-	msg := fmt.Sprintf("You may not %s %s%s", a.verb, a.resource, where)
+	resource := a.resource
+	if a.subresource != "" {
+		resource += "/" + a.subresource
+	}
+	msg := fmt.Sprintf("You may not %s %s%s", a.verb, resource, where)
 	if a.why != "" {
 		msg += "; " + a.why
 	}
