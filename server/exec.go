@@ -94,6 +94,12 @@ func (s *Server) serveExec(w http.ResponseWriter, r *http.Request, id Identity) 
 		return err
 	}
 	defer release()
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		// A plain GET asks whether a shell would open, and in which
+		// container: a browser cannot read why an upgrade was refused.
+		s.writeData(w, http.StatusOK, shared.ExecCheck{Container: req.container, Command: req.command}, "")
+		return nil
+	}
 	ws, err := websocket.Accept(w, r, s.wsAcceptOptions())
 	if err != nil {
 		s.log.Warn("exec upgrade refused", "request_id", requestID(r), "err", err)

@@ -159,3 +159,32 @@ func TestExecSessionsPerUserAreLimited(t *testing.T) {
 	eventually(t, "a place is free", func() bool { return f.s.execs.open("alice") == 1 })
 	f.mustDial(t, "alice", nil)
 }
+
+// TestExecPlainGetChecks: a GET without an upgrade answers the checks and
+// the container a session would open in, and opens nothing.
+func TestExecPlainGetChecks(t *testing.T) {
+	f := newExecFixture(t, ExecConfig{})
+	f.allowExec(t, "alice")
+	get := func(pod string) (int, shared.Envelope) {
+		req, _ := http.NewRequest(http.MethodGet, f.ts.URL+shared.ExecPath(f.ns, pod, "", nil), nil)
+		req.Header.Set(headerUser, "alice")
+		req.Header.Set(headerProxySecret, testProxySecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, decodeEnvelope(t, resp.Body)
+	}
+	status, env := get("shell")
+	var check shared.ExecCheck
+	if status != http.StatusOK || json.Unmarshal(env.Data, &check) != nil || check.Container != "main" {
+		t.Fatalf("check: %d %s, want 200 naming main", status, env.Data)
+	}
+	if status, _ := get("gone"); status != http.StatusNotFound {
+		t.Errorf("check of an unknown pod: %d, want 404", status)
+	}
+	if n := f.s.execs.open("alice"); n != 0 {
+		t.Errorf("%d sessions open after checks", n)
+	}
+}

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -24,6 +25,30 @@ const (
 
 // ExecDefaultCommand is the command run when none is named.
 const ExecDefaultCommand = "sh"
+
+// ExecCheck is the reply of a plain GET of the exec route (no upgrade):
+// every check passed, and the session would run Command in Container.
+type ExecCheck struct {
+	Container string   `json:"container"`
+	Command   []string `json:"command"`
+}
+
+// ExecPath is the exec route's path (under the API root) for a pod's
+// container ("" for the default) and command (nil for the default).
+func ExecPath(namespace, pod, container string, command []string) string {
+	q := url.Values{}
+	if container != "" {
+		q.Set("container", container)
+	}
+	for _, a := range command {
+		q.Add("command", a)
+	}
+	p := "/api/v1/exec/" + url.PathEscape(namespace) + "/" + url.PathEscape(pod)
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
+}
 
 // ExecInput is a JSON message from the terminal: "resize" with its size.
 type ExecInput struct {
