@@ -122,6 +122,8 @@ func (l *layout) content() app.UI {
 		page = newObjectsPage().Server(l.link)
 	case pageCharts:
 		page = newChartsPage().Server(l.link)
+	case pageShell:
+		page = newTerminalPage().BasePath(l.Base)
 	case pageTestPanic:
 		page = newPanicDemoPage().OnPanic(l.reportPanic)
 	default:
@@ -136,6 +138,9 @@ func (l *layout) content() app.UI {
 
 // pageTitle is the title of the current page.
 func (l *layout) pageTitle() string {
+	if l.PageID == pageShell {
+		return "Shell"
+	}
 	for _, p := range shellPages() {
 		if p.id == l.PageID {
 			return p.title

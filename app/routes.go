@@ -15,6 +15,7 @@ const (
 	pageDeploy    pageID = "deploy"
 	pageObjects   pageID = "objects"
 	pageCharts    pageID = "charts"
+	pageShell     pageID = "shell"
 	pageTestPanic pageID = "test-panic"
 )
 
@@ -51,6 +52,9 @@ func registerRoutes() {
 			return newLayout().BasePath(basePathFromEnv()).Page(p.id)
 		})
 	}
+	app.RouteWithRegexp("^"+shellPathPrefix, func() app.Composer {
+		return newLayout().BasePath(basePathFromEnv()).Page(pageShell)
+	})
 	if app.IsClient && app.Getenv(testRoutesEnv) == "1" {
 		registerTestRoutes()
 	}

@@ -144,7 +144,6 @@ type execClient struct {
 	mu     sync.Mutex
 	out    bytes.Buffer
 	events chan shared.ExecEvent
-	closed error
 }
 
 func (c *execClient) readLoop() {
