@@ -84,6 +84,9 @@ type config struct {
 	helmCredentials listFlag
 	helmTimeout     time.Duration
 	helmMaxIndex    int64
+
+	// exec bounds shells in containers (config_exec.go).
+	exec execFlags
 }
 
 // parseConfig reads args (without the program name) and the environment.
@@ -142,6 +145,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.Var(&c.helmRepos, "helm-repo", "a Helm chart repository as name=url; repeat for more ("+envName("helm-repo")+", comma-separated)")
 	fs.Var(&c.helmCredentials, "helm-repo-credentials", "name=path of a file holding user:password for repository name; repeatable ("+envName("helm-repo-credentials")+")")
 	fs.DurationVar(&c.helmTimeout, "helm-timeout", 5*time.Minute, "how long a Helm install, upgrade, rollback or uninstall may take ("+envName("helm-timeout")+")")
+	c.exec.register(fs)
 	fs.Int64Var(&c.helmMaxIndex, "helm-max-index-bytes", 20<<20, "the largest repository index.yaml read ("+envName("helm-max-index-bytes")+")")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: kubedeck [flags]\n\nKubedeck %s, a Kubernetes dashboard. Every flag can also be set with the\nenvironment variable named beside it.\n\n", version)

@@ -124,6 +124,8 @@ func (l *layout) content() app.UI {
 		page = newChartsPage().Server(l.link)
 	case pageLogs:
 		page = newLogsPage().Server(l.link).BasePath(l.Base)
+	case pageShell:
+		page = newTerminalPage().BasePath(l.Base)
 	case pageTestPanic:
 		page = newPanicDemoPage().OnPanic(l.reportPanic)
 	default:
@@ -138,6 +140,9 @@ func (l *layout) content() app.UI {
 
 // pageTitle is the title of the current page.
 func (l *layout) pageTitle() string {
+	if l.PageID == pageShell {
+		return "Shell"
+	}
 	for _, p := range shellPages() {
 		if p.id == l.PageID {
 			return p.title

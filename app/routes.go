@@ -16,6 +16,7 @@ const (
 	pageObjects   pageID = "objects"
 	pageCharts    pageID = "charts"
 	pageLogs      pageID = "logs" // not in the navigation: reached from an object
+	pageShell     pageID = "shell"
 	pageTestPanic pageID = "test-panic"
 )
 
@@ -54,6 +55,9 @@ func registerRoutes() {
 	}
 	app.RouteWithRegexp("^"+logsPagePath, func() app.Composer {
 		return newLayout().BasePath(basePathFromEnv()).Page(pageLogs)
+	})
+	app.RouteWithRegexp("^"+shellPathPrefix, func() app.Composer {
+		return newLayout().BasePath(basePathFromEnv()).Page(pageShell)
 	})
 	if app.IsClient && app.Getenv(testRoutesEnv) == "1" {
 		registerTestRoutes()

@@ -71,6 +71,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		ReadBurst:       cfg.readBurst,
 		Auth:            cfg.auth(),
 		WebSocket:       cfg.webSocket(),
+		Exec:            cfg.execConfig(),
 		AllowedHosts:    cfg.hosts(),
 		SeparateOps:     cfg.opsListen != "",
 	}

@@ -9,9 +9,6 @@ import (
 	"sync"
 	"time"
 
-	authv1 "k8s.io/api/authorization/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -98,6 +95,8 @@ func selfActions() []selfAction {
 			why: "a restart patches the StatefulSet's pod template"},
 		{key: shared.ActionUpdateDeployments, verb: "update", group: "apps", resource: "deployments", namespaced: true,
 			why: "changing an app or rolling it back updates its Deployment"},
+		{key: shared.ActionExecPods, verb: "create", resource: "pods", subresource: "exec", namespaced: true,
+			why: "a shell in a container needs the right to create pods/exec"},
 	}
 	seen := map[string]bool{}
 	for _, a := range acts {
@@ -146,23 +145,7 @@ func (s *SelfAccess) Permissions(ctx context.Context, u User, namespace string) 
 			if a.namespaced {
 				ns = namespace
 			}
-			review := &authv1.SelfSubjectAccessReview{Spec: authv1.SelfSubjectAccessReviewSpec{
-				ResourceAttributes: &authv1.ResourceAttributes{Namespace: ns, Verb: a.verb, Group: a.group, Resource: a.resource,
-					Subresource: a.subresource},
-			}}
-			release, err := s.client.reviews.acquire(ctx, imp.UserName)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer release()
-			errs[i] = s.client.opts.Retry.Do(ctx, func(ctx context.Context) error {
-				res, err := cs.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
-				if err == nil {
-					allowed[i] = res.Status.Allowed
-				}
-				return err
-			})
+			allowed[i], errs[i] = s.review(ctx, cs, imp.UserName, a, ns)
 		})
 	}
 	wg.Wait()

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/me", s.api(s.me))
 	s.handle("GET /api/v1/namespaces", s.api(s.namespaces))
 	s.handle("GET /api/v1/ws", s.rawAPI(s.serveWS))
+	s.handle("GET /api/v1/exec/{namespace}/{pod}", s.rawAPI(s.serveExec))
 	s.handle("GET /api/v1/kinds", s.api(s.kinds))
 	s.handle("GET /api/v1/resources/{kind}", s.api(s.listResources))
 	s.handle("GET /api/v1/resources/{kind}/{namespace}/{name}", s.api(s.resourceDetail))

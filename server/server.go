@@ -72,6 +72,8 @@ type Config struct {
 	WebSocket WebSocketConfig
 	// Logs bounds the follows of logs over the WebSocket.
 	Logs LogConfig
+	// Exec bounds shells in containers (zero fields: defaults).
+	Exec ExecConfig
 }
 
 // Check is a dependency /readyz reports on. Check returns nil when ready;
@@ -135,6 +137,7 @@ type Server struct {
 	selfAccess   *kube.SelfAccess // nil without Deps.Kube
 	logs         *kube.Logs       // nil without Deps.Kube
 	hub          *hub             // nil without Deps.Objects and Deps.Access
+	execs        *execSessions    // the shells open
 
 	// stopping ends when the server starts shutting down; the work of
 	// operations, which outlives requests, stops with it.
@@ -233,6 +236,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.setupWebSocket(deps.Objects, deps.Access)
+	s.cfg.Exec = cfg.Exec.withDefaults()
+	s.execs = newExecSessions(s.cfg.Exec.MaxPerUser)
+	s.OnShutdown(s.execs.shutdown)
 	s.watchReleaseSecrets()
 	s.routes()
 	h, err := s.middleware(http.HandlerFunc(s.dispatch))
@@ -326,6 +332,10 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, hoo
 		octx, ocancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout+operationGrace)
 		defer ocancel()
 		s.runner.Shutdown(octx)
+		// Shells are hijacked connections, which srv.Shutdown does not wait for.
+		if !s.execs.wait(octx) {
+			s.log.Warn("shells still open after shutdown")
+		}
 	}
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		return serr
