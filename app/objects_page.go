@@ -139,7 +139,7 @@ func (p *objectsPage) Render() app.UI {
 				Object(k, p.view.drawerNamespace(), p.view.Name).
 				Loaded(p.drawer.state, p.drawer.detail, p.drawer.err).
 				At(now.Unix()).Server(p.Link).
-				Tools(p.workloadTools(k)).
+				Tools(p.drawerTools(k)).
 				OnClose(p.closeDrawer).OnRetry(p.retryDrawer).OnCopy(p.copyYAML).
 				Guard(p.wrap)
 		}),

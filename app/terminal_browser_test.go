@@ -75,6 +75,13 @@ func TestShellPageRunsACommand(t *testing.T) {
 	within(t, b, 30*time.Second, "the shell connects and prints a prompt",
 		waitFor(`document.querySelector('#kd-shell-status').textContent === "Connected to main"`),
 		waitFor(jsTerminalText+`.includes("$")`))
+	// The same page from the pod's drawer in the object viewer.
+	within(t, b, 60*time.Second, "the pod's drawer offers a shell, which opens the shell page",
+		chromedp.Navigate(origin+"/apps/objects?kind=pods&namespace="+ns+"&name=box"), chromedp.WaitVisible(live),
+		chromedp.WaitVisible(chromedp.CSS("#kd-shell-main")),
+		waitFor(`document.querySelector('#kd-shell-main').getAttribute('href').endsWith("/apps/shell/`+ns+`/box?container=main")`),
+		chromedp.Click(chromedp.CSS("#kd-shell-main")))
+	waitAcrossLoads(t, b, "the shell page, connected", `document.querySelector('#kd-shell-status')?.textContent === "Connected to main"`)
 	start := time.Now()
 	within(t, b, 20*time.Second, "type a command and see its output",
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#kd-terminal textarea').focus()`),
@@ -106,6 +113,13 @@ func TestShellPageRunsACommand(t *testing.T) {
 	}
 	if eval[bool](t, b, `!document.querySelector('#kd-terminal').hidden || document.querySelector('#kd-terminal .xterm') !== null`) {
 		t.Error("a terminal is shown to a user who may not exec")
+	}
+	within(t, b, 60*time.Second, "the viewer's pod drawer: Shell disabled, with the reason",
+		chromedp.Navigate(other+"/apps/objects?kind=pods&namespace="+ns+"&name=box"), chromedp.WaitVisible(live),
+		chromedp.WaitVisible(chromedp.CSS("#kd-shell")),
+		waitFor(`document.querySelector('#kd-shell').disabled`))
+	if why := eval[string](t, b, `document.querySelector('#kd-shell-reason').textContent`); !strings.Contains(why, "pods/exec") {
+		t.Errorf("the Shell's reason %q does not name pods/exec", why)
 	}
 }
 
