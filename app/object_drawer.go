@@ -68,6 +68,7 @@ func (d *objectDrawer) At(now int64) *objectDrawer { d.Now = now; return d }
 
 // Server sets the link to the server the Logs tab reads through.
 func (d *objectDrawer) Server(l *serverLink) *objectDrawer { d.Link = l; return d }
+
 // Tools sets the object's actions, shown above the tabs.
 func (d *objectDrawer) Tools(ui app.UI) *objectDrawer { d.Actions = ui; return d }
 

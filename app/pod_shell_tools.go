@@ -61,7 +61,10 @@ func newPodShell(namespace, pod string, containers []string) *podShellView {
 }
 
 // Allowed says whether the user may open a shell, and why not.
-func (v *podShellView) Allowed(ok bool, why string) *podShellView { v.Can, v.WhyNot = ok, why; return v }
+func (v *podShellView) Allowed(ok bool, why string) *podShellView {
+	v.Can, v.WhyNot = ok, why
+	return v
+}
 
 // Base sets the path prefix the app is served under.
 func (v *podShellView) Base(base string) *podShellView { v.Prefix = base; return v }
@@ -82,6 +85,6 @@ func (v *podShellView) Render() app.UI {
 		if len(v.Containers) > 1 {
 			label = "Shell in " + c
 		}
-		return app.A().ID("kd-shell-"+c).Class("kd-button").Href(shellURL(v.Prefix, v.Namespace, v.Pod, c)).Text(label)
+		return app.A().ID("kd-shell-" + c).Class("kd-button").Href(shellURL(v.Prefix, v.Namespace, v.Pod, c)).Text(label)
 	}))
 }
