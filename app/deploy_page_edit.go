@@ -143,7 +143,7 @@ func (p *deployPage) editBanner() app.UI {
 			app.Text(": the review shows what changes, and nothing changes until you apply it."),
 		),
 		app.Button().Type("button").ID("deploy-edit-stop").Class("kd-button").
-			OnClick(p.guard(p.stopEditing)).Text("Stop editing"),
+			OnClick(p.guard(p.stopEditing), app.EventScope("stop-edit")).Text("Stop editing"),
 	)
 }
 
@@ -153,9 +153,9 @@ func (p *deployPage) editState() app.UI {
 	if p.editing.Status == statusFailed {
 		return app.Div().ID("deploy-edit-failed").Class("kd-state kd-state-failed kd-card").Role("alert").Body(
 			app.P().Text("App "+p.editing.app()+" could not be opened for editing: "+p.editing.Err),
-			app.Button().Type("button").Class("kd-button kd-retry").OnClick(p.guard(p.retryEdit)).Text("Retry"),
+			app.Button().Type("button").Class("kd-button kd-retry").OnClick(p.guard(p.retryEdit), app.EventScope("retry-edit")).Text("Retry"),
 			app.Button().Type("button").ID("deploy-edit-stop").Class("kd-button").
-				OnClick(p.guard(p.stopEditing)).Text("Deploy a new app instead"),
+				OnClick(p.guard(p.stopEditing), app.EventScope("stop-edit")).Text("Deploy a new app instead"),
 		)
 	}
 	return app.P().ID("deploy-edit-loading").Class("kd-state kd-state-loading").Aria("busy", "true").

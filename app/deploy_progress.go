@@ -101,10 +101,10 @@ func (v *deployProgressView) Render() app.UI {
 			app.If(p.Op.Kind == shared.OperationUpdate && p.done(), func() app.UI {
 				return app.Button().Type("button").ID("deploy-progress-rollback").Class("kd-button").
 					Aria("label", "Roll app "+p.app()+" back to the revision before this update").
-					OnClick(v.guard(v.rollback)).Text("Roll back")
+					OnClick(v.guard(v.rollback), app.EventScope("rollback")).Text("Roll back")
 			}),
 			app.Button().Type("button").ID("deploy-again").Class("kd-button").
-				OnClick(v.guard(v.again)).Text("Deploy another app"),
+				OnClick(v.guard(v.again), app.EventScope("again")).Text("Deploy another app"),
 		),
 	)
 }
