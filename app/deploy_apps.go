@@ -44,7 +44,8 @@ func (s *deployAppsState) removed(a shared.DeployedApp) {
 	})
 }
 
-// deployApps lists the user's apps: status, address, and Delete.
+// deployApps lists the user's apps: status, address, and Edit, Roll back
+// and Delete.
 type deployApps struct {
 	app.Compo
 	guarded
@@ -54,6 +55,7 @@ type deployApps struct {
 	Err    string
 	Base   string
 
+	onEdit     func(ctx app.Context, a shared.DeployedApp)
 	onDelete   func(ctx app.Context, a shared.DeployedApp)
 	onRollback func(ctx app.Context, a shared.DeployedApp)
 	onRetry    func(ctx app.Context)
@@ -69,6 +71,12 @@ func (d *deployApps) Show(apps []shared.DeployedApp, status loadStatus, err stri
 
 // BasePath sets the prefix of the links.
 func (d *deployApps) BasePath(base string) *deployApps { d.Base = base; return d }
+
+// OnEdit sets what an app's Edit does.
+func (d *deployApps) OnEdit(f func(app.Context, shared.DeployedApp)) *deployApps {
+	d.onEdit = f
+	return d
+}
 
 // OnDelete sets what an app's Delete does (it asks first).
 func (d *deployApps) OnDelete(f func(app.Context, shared.DeployedApp)) *deployApps {
@@ -152,6 +160,9 @@ func (d *deployApps) row(a shared.DeployedApp) app.UI {
 		app.Td().Class("kd-app-image").Text(a.Image),
 		app.Td().Body(d.address(a)),
 		app.Td().Class("kd-app-actions").Body(
+			app.Button().Type("button").ID("deploy-app-edit-"+key).Class("kd-button").
+				Aria("label", "Edit app "+a.Namespace+"/"+a.Name).
+				OnClick(d.guard(d.edit(a)), app.EventScope("edit-"+key)).Text("Edit"),
 			app.Button().Type("button").ID("deploy-app-rollback-"+key).Class("kd-button").
 				Aria("label", "Roll app "+a.Namespace+"/"+a.Name+" back to its previous revision").
 				OnClick(d.guard(d.rollback(a)), app.EventScope("rollback-"+key)).Text("Roll back"),
@@ -190,6 +201,14 @@ func phaseBadge(phase shared.DeploymentPhase) app.UI {
 		text = "Unknown"
 	}
 	return app.Span().Class("kd-badge kd-badge-" + level).Text(text)
+}
+
+func (d *deployApps) edit(a shared.DeployedApp) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		if d.onEdit != nil {
+			d.onEdit(ctx, a)
+		}
+	}
 }
 
 func (d *deployApps) delete(a shared.DeployedApp) app.EventHandler {

@@ -44,7 +44,8 @@ type deployPage struct {
 
 	form     deployForm
 	review   deployReviewState
-	creating bool
+	creating bool            // creating the app, or applying the edit
+	editing  deployEdit      // the app the wizard edits, if any
 	progress *deployProgress // the app being deployed; nil while the wizard shows
 	follower *opFollower
 
@@ -103,12 +104,11 @@ func (p *deployPage) start(ctx app.Context, session, local draftStore) {
 	}
 	p.ui, p.session, p.local = ctx, session, local
 	_ = local.Get(namespaceStorageKey, &p.remembered) // nothing remembered: chosen below
-	var draft *deployForm
-	_ = session.Get(draftStorageKey, &draft) // none, or unreadable: a new form
-	if draft != nil {
-		p.form = draft.sanitized()
-	} else {
-		p.form = newDeployForm(shared.DefaultDeploymentConfig(), p.remembered)
+	p.form = p.createForm()
+	if app.IsClient {
+		if ns, name, ok := parseEditQuery(ctx.Page().URL().Query()); ok {
+			p.editing = deployEdit{Namespace: ns, Name: name}
+		}
 	}
 	if p.client() == nil {
 		return
@@ -118,6 +118,7 @@ func (p *deployPage) start(ctx app.Context, session, local draftStore) {
 	warmUpChecks()
 	p.loadOptions()
 	p.loadApps(false)
+	p.loadEdit()
 	stop := p.stopCtx
 	ctx.Async(func() { p.pollApps(stop) })
 	var opID string
@@ -154,15 +155,19 @@ func (p *deployPage) client() *apiClient {
 func (p *deployPage) Render() app.UI {
 	ns := p.form.Spec.Namespace
 	perms := p.known.of(ns)
+	title := "Deploy an application"
+	if p.editing.active() {
+		title = "Edit app " + p.editing.app()
+	}
 	return app.Section().ID("page-deploy").Class("kd-page").Body(
-		app.H1().Text("Deploy an application"),
+		app.H1().Text(title),
 		app.P().Class("kd-lead").Text("Describe a container and Kubedeck creates it as you: Kubernetes decides, "+
 			"for the namespace you choose, what you may do there."),
 		p.main(),
 		newDeployApps().
 			Show(p.apps.Apps, p.apps.Status, p.apps.Err).
 			BasePath(basePathFromEnv()).
-			OnDelete(p.askDelete).OnRollback(p.askRollback).OnRetry(p.retryApps).
+			OnEdit(p.openEdit).OnDelete(p.askDelete).OnRollback(p.askRollback).OnRetry(p.retryApps).
 			Guard(p.wrap),
 		app.If(ns != "" && p.perms != nil, func() app.UI {
 			return newDeployPermissions().Show(perms).OnRecheck(p.recheck).Guard(p.wrap)
@@ -188,17 +193,19 @@ func (p *deployPage) main() app.UI {
 	case p.progress != nil:
 		return newDeployProgressView().
 			Show(*p.progress).BasePath(basePathFromEnv()).
-			OnAgain(p.deployAnother).
+			OnAgain(p.deployAnother).OnRollback(p.rollbackShown).
 			Guard(p.wrap)
 	case p.optStatus == statusFailed:
 		return failedState("The cluster's settings for apps could not be loaded: "+p.optErr, "options", p.guard(p.retryOptions))
 	case p.optStatus != statusLoaded:
 		return app.P().ID("deploy-loading").Class("kd-state kd-state-loading").Aria("busy", "true").
 			Text("Loading the cluster's settings for apps…")
+	case p.editing.active() && p.editing.Status != statusLoaded:
+		return p.editState()
 	}
 	ok, why := p.form.canNext()
 	create, createWhy := p.canCreate()
-	return newDeployWizard().
+	wizard := newDeployWizard().
 		Show(p.form).
 		Namespaces(p.namespaceChoices()).
 		Next(ok, why).
@@ -207,6 +214,10 @@ func (p *deployPage) main() app.UI {
 		OnEdit(p.edit).OnRow(p.rowAction).OnStep(p.goStep).
 		OnReset(p.startOver).OnCreate(p.create).OnRetryReview(p.retryReview).
 		Guard(p.wrap)
+	if !p.editing.active() {
+		return wizard
+	}
+	return app.Div().Class("kd-editing").Body(p.editBanner(), wizard.Editing(true, p.editing.changes(p.form.Spec)))
 }
 
 // namespaceChoices are the namespaces the wizard offers: those the user

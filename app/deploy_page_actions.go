@@ -13,6 +13,9 @@ import (
 
 // edit takes a value typed or chosen in the wizard's field at path.
 func (p *deployPage) edit(ctx app.Context, path, value string) {
+	if p.editing.active() && (path == "name" || path == "namespace") {
+		return // an app keeps its name and namespace
+	}
 	p.form.set(path, value)
 	if path == "namespace" {
 		p.remember(ctx, value)
@@ -59,8 +62,18 @@ func (p *deployPage) goStep(ctx app.Context, s wizardStep) {
 }
 
 // startOver empties the form (keeping the namespace) and forgets the
-// draft.
+// draft; when the wizard edits an app, it puts back the spec the app runs.
 func (p *deployPage) startOver(ctx app.Context) {
+	if p.editing.active() {
+		p.form = formFromSpec(p.editing.Current, p.options.Config)
+		p.recheckForm()
+		p.review = deployReviewState{seq: p.review.seq + 1}
+		if p.session != nil {
+			p.session.Del(editDraftStorageKey)
+		}
+		p.focus(ctx, "deploy-image")
+		return
+	}
 	p.form = newDeployForm(p.options.Config, p.form.Spec.Namespace)
 	p.recheckForm()
 	p.review = deployReviewState{seq: p.review.seq + 1}
@@ -72,6 +85,12 @@ func (p *deployPage) startOver(ctx app.Context) {
 
 // deployAnother leaves the progress view for the wizard.
 func (p *deployPage) deployAnother(ctx app.Context) {
+	p.leaveProgress()
+	p.focus(ctx, "deploy-name")
+}
+
+// leaveProgress stops following the operation shown and forgets it.
+func (p *deployPage) leaveProgress() {
 	if p.follower != nil {
 		p.follower.stop()
 		p.follower = nil
@@ -80,7 +99,6 @@ func (p *deployPage) deployAnother(ctx app.Context) {
 	if p.session != nil {
 		p.session.Del(operationStorageKey)
 	}
-	p.focus(ctx, "deploy-name")
 }
 
 // saveDraft keeps the form in sessionStorage, so that it survives a
@@ -89,7 +107,17 @@ func (p *deployPage) saveDraft() {
 	if p.session == nil {
 		return
 	}
-	if err := p.session.Set(draftStorageKey, p.form); err != nil && p.ui.Src() != nil {
+	var key string
+	var draft any
+	switch e := p.editing; {
+	case !e.active():
+		key, draft = draftStorageKey, p.form
+	case e.Status == statusLoaded:
+		key, draft = editDraftStorageKey, editDraft{Namespace: e.Namespace, Name: e.Name, Form: p.form}
+	default:
+		return
+	}
+	if err := p.session.Set(key, draft); err != nil && p.ui.Src() != nil {
 		p.link.toast(p.ui, toastError, "The form could not be kept for a reload: "+err.Error())
 	}
 }

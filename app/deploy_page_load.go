@@ -53,7 +53,7 @@ func (p *deployPage) optionsLoaded(ctx app.Context, opts shared.DeploymentOption
 	if p.form.Spec.Exposure == "" { // not started (native tests): a new form
 		p.form = newDeployForm(opts.Config, p.remembered)
 	}
-	if ns := pickNamespace(p.form.Spec.Namespace, p.remembered, opts.Namespaces); ns != p.form.Spec.Namespace {
+	if ns := pickNamespace(p.form.Spec.Namespace, p.remembered, opts.Namespaces); ns != p.form.Spec.Namespace && !p.editing.active() {
 		p.form.own()
 		p.form.Spec.Namespace = ns
 	}
@@ -76,7 +76,7 @@ func (p *deployPage) recheckForm() {
 		cfg = shared.DefaultDeploymentConfig()
 	}
 	problem := ""
-	if p.optStatus == statusLoaded {
+	if p.optStatus == statusLoaded && !p.editing.active() { // an app edited stays where it is
 		ns := p.form.Spec.Namespace
 		problem = namespaceProblem(ns, p.options.Namespaces, p.known.of(ns))
 	}
@@ -137,24 +137,29 @@ func (p *deployPage) pollApps(stop context.Context) {
 func (p *deployPage) retryApps(ctx app.Context) { p.loadApps(false) }
 
 // validate asks the server to check the spec with a dry run, for the
-// review: its YAML and the API server's verdict on each object.
+// review: its YAML and the API server's verdict on each object (of the
+// update, when the wizard edits an app).
 func (p *deployPage) validate() {
-	if !p.running {
+	if !p.running || p.editing.active() && p.editing.Status != statusLoaded {
 		return
 	}
 	spec := p.form.Spec
 	key := specKey(spec)
 	p.review = deployReviewState{Status: statusLoading, Spec: key, seq: p.review.seq + 1}
 	seq := p.review.seq
+	path := "/deployments/validate"
+	if e := p.editing; e.active() {
+		path = appPath(e.Namespace, e.Name, "/validate")
+	}
 	api, stop, ui := p.client(), p.stopCtx, p.ui
 	ui.Async(func() {
-		var res shared.DeploymentValidation
-		err := api.post(stop, "/deployments/validate", spec, &res)
+		var res shared.DeploymentUpdateCheck
+		err := api.post(stop, path, spec, &res)
 		ui.Dispatch(func(ctx app.Context) {
 			if !p.running || seq != p.review.seq || errors.Is(err, context.Canceled) {
 				return
 			}
-			p.review.reviewed(res, err)
+			p.review.reviewed(res.DeploymentValidation, err)
 		})
 	})
 }
@@ -175,6 +180,8 @@ func (p *deployPage) canCreate() (bool, string) {
 	switch {
 	case p.creating:
 		return false, "Creating…"
+	case p.editing.active() && len(p.editing.changes(p.form.Spec)) == 0:
+		return false, "Nothing to change: this is how the app runs now."
 	case !p.form.valid():
 		return false, "Fix the fields marked in the steps above first."
 	case r.Status == statusLoading || r.Spec != specKey(p.form.Spec):
@@ -190,27 +197,35 @@ func (p *deployPage) canCreate() (bool, string) {
 }
 
 // create sends the spec: the server answers with the operation that
-// creates the app, which the page then follows.
+// creates the app (or, when the wizard edits one, updates it), which the
+// page then follows.
 func (p *deployPage) create(ctx app.Context) {
 	if ok, _ := p.canCreate(); !ok || !p.running {
 		return
 	}
 	p.creating, p.review.CreateErr = true, ""
-	spec := p.form.Spec
+	spec, editing := p.form.Spec, p.editing
+	method, path := http.MethodPost, "/deployments"
+	if editing.active() {
+		method, path = http.MethodPut, appPath(editing.Namespace, editing.Name, "")
+	}
 	api, stop, ui := p.client(), p.stopCtx, p.ui
 	ui.Async(func() {
 		var rep shared.OperationReply
-		err := api.post(stop, "/deployments", spec, &rep)
+		err := api.do(stop, method, path, spec, &rep)
 		ui.Dispatch(func(ctx app.Context) {
 			if !p.running || errors.Is(err, context.Canceled) {
 				return
 			}
 			p.creating = false
-			if err != nil {
+			switch {
+			case err != nil:
 				p.review.refused(err)
-				return
+			case editing.active():
+				p.updated(ctx, rep.Operation)
+			default:
+				p.created(ctx, rep.Operation)
 			}
-			p.created(ctx, rep.Operation)
 		})
 	})
 }

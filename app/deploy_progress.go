@@ -16,7 +16,8 @@ type deployProgressView struct {
 	State deployProgress
 	Base  string
 
-	onAgain func(ctx app.Context)
+	onAgain    func(ctx app.Context)
+	onRollback func(ctx app.Context)
 }
 
 func newDeployProgressView() *deployProgressView { return &deployProgressView{} }
@@ -33,6 +34,13 @@ func (v *deployProgressView) OnAgain(f func(app.Context)) *deployProgressView {
 	return v
 }
 
+// OnRollback sets what Roll back, offered once an update ended, does (it
+// asks first).
+func (v *deployProgressView) OnRollback(f func(app.Context)) *deployProgressView {
+	v.onRollback = f
+	return v
+}
+
 // Guard sets the error boundary's wrapper for the view's handlers.
 func (v *deployProgressView) Guard(wrap func(app.EventHandler) app.EventHandler) *deployProgressView {
 	v.setGuard(wrap)
@@ -43,8 +51,11 @@ func (v *deployProgressView) Guard(wrap func(app.EventHandler) app.EventHandler)
 func (v *deployProgressView) Render() app.UI {
 	p := v.State
 	doing, done := "Deploying", "deployed"
-	if p.Op.Kind == shared.OperationRollback {
+	switch p.Op.Kind {
+	case shared.OperationRollback:
 		doing, done = "Rolling back", "rolled back"
+	case shared.OperationUpdate:
+		doing, done = "Updating", "updated"
 	}
 	title := doing + " " + p.app() + "…"
 	switch {
@@ -61,7 +72,7 @@ func (v *deployProgressView) Render() app.UI {
 		app.H2().ID("deploy-progress-title").TabIndex(-1).Text(title),
 		app.P().ID("deploy-progress-status").Role("status").Text(p.Op.Message),
 		app.Ol().Class("kd-op-steps").Body(app.Range(p.Op.Steps).Slice(func(i int) app.UI {
-			return opStepItem(p.Op.Steps[i], p.stepMessage(p.Op.Steps[i]))
+			return opStepItem(p.Op.Kind, p.Op.Steps[i], p.stepMessage(p.Op.Steps[i]))
 		})),
 		app.Dl().Class("kd-facts").Body(
 			app.If(phase != "", func() app.UI { return fact("Rollout", phaseBadge(phase)) }),
@@ -87,23 +98,30 @@ func (v *deployProgressView) Render() app.UI {
 		),
 		app.Div().Class("kd-wizard-actions").Body(
 			app.A().ID("deploy-progress-objects").Class("kd-button").Href(p.objectsLink(v.Base)).Text("See its objects"),
+			app.If(p.Op.Kind == shared.OperationUpdate && p.done(), func() app.UI {
+				return app.Button().Type("button").ID("deploy-progress-rollback").Class("kd-button").
+					Aria("label", "Roll app "+p.app()+" back to the revision before this update").
+					OnClick(v.guard(v.rollback), app.EventScope("rollback")).Text("Roll back")
+			}),
 			app.Button().Type("button").ID("deploy-again").Class("kd-button").
-				OnClick(v.guard(v.again)).Text("Deploy another app"),
+				OnClick(v.guard(v.again), app.EventScope("again")).Text("Deploy another app"),
 		),
 	)
 }
 
 // opStepItem is one step of the operation: a mark and its phase in words,
 // and its message.
-func opStepItem(s shared.OperationStep, message string) app.UI {
+func opStepItem(kind shared.OperationKind, s shared.OperationStep, message string) app.UI {
 	mark := map[shared.OperationPhase]string{shared.OperationPending: "○", shared.OperationRunning: "◐",
 		shared.OperationSucceeded: "✓", shared.OperationFailed: "✗"}[s.Phase]
 	return app.Li().Class("kd-op-step kd-op-"+string(s.Phase)).DataSet("step", s.Name).DataSet("phase", string(s.Phase)).Body(
 		app.Span().Class("kd-op-mark").Aria("hidden", "true").Text(mark),
-		app.Span().Class("kd-op-title").Text(stepTitle(s.Name)),
+		app.Span().Class("kd-op-title").Text(stepTitle(kind, s.Name)),
 		app.Span().Class("kd-sr-only").Text(" ("+string(s.Phase)+")"),
 		app.If(message != "", func() app.UI { return app.Span().Class("kd-op-message").Text(message) }),
 	)
 }
 
 func (v *deployProgressView) again(ctx app.Context, e app.Event) { callIfSet(v.onAgain, ctx) }
+
+func (v *deployProgressView) rollback(ctx app.Context, e app.Event) { callIfSet(v.onRollback, ctx) }

@@ -164,8 +164,15 @@ func (p deployProgress) objectsLink(base string) string {
 	return base + "/apps/objects?" + v.encode()
 }
 
-// stepTitle is what the progress view calls a step of the operation.
-func stepTitle(name string) string {
+// stepTitle is what the progress view calls a step of an operation of
+// kind.
+func stepTitle(kind shared.OperationKind, name string) string {
+	if kind == shared.OperationUpdate {
+		switch name {
+		case shared.StepDeployment, shared.StepService, shared.StepIngress:
+			return "Update the " + strings.ToUpper(name[:1]) + name[1:]
+		}
+	}
 	switch name {
 	case shared.StepDeployment:
 		return "Create the Deployment"

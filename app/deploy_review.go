@@ -92,6 +92,10 @@ type deployReview struct {
 	CanMake  bool
 	Why      string // why Create is disabled
 	Creating bool
+	// Edit is set when the wizard edits an app: Changes is what the spec
+	// changes of the one it runs, and Create is Apply.
+	Edit    bool
+	Changes []shared.SpecChange
 
 	onCreate func(ctx app.Context)
 	onRetry  func(ctx app.Context)
@@ -105,6 +109,12 @@ func (r *deployReview) Show(s deployReviewState) *deployReview { r.State = s; re
 // Create says whether Create is enabled and, when not, why.
 func (r *deployReview) Create(ok bool, why string, creating bool) *deployReview {
 	r.CanMake, r.Why, r.Creating = ok, why, creating
+	return r
+}
+
+// Editing says the review is of an app's edit, and what it changes.
+func (r *deployReview) Editing(on bool, changes []shared.SpecChange) *deployReview {
+	r.Edit, r.Changes = on, changes
 	return r
 }
 
@@ -136,7 +146,12 @@ func (r *deployReview) Render() app.UI {
 			Text("Checking the app with the cluster (a dry run: nothing is created)…")
 	}
 	res := s.Result
+	made := "The objects Kubedeck will create"
+	if r.Edit {
+		made = "The objects as they will be"
+	}
 	return app.Div().ID("deploy-review").Class("kd-review").Body(
+		app.If(r.Edit, func() app.UI { return diffTable(r.Changes) }),
 		app.If(len(s.Problems) > 0, func() app.UI {
 			return app.Div().Class("kd-note kd-review-problems").Role("alert").Body(
 				app.P().Text("The server found these problems:"),
@@ -158,7 +173,7 @@ func (r *deployReview) Render() app.UI {
 		app.If(len(res.Verdicts) > 0, func() app.UI { return verdictTable(res.Verdicts) }),
 		app.If(res.YAML != "", func() app.UI {
 			return app.Div().Body(
-				app.H3().Text("The objects Kubedeck will create"),
+				app.H3().Text(made),
 				app.Div().ID("deploy-yaml").Body(newYAMLView().YAML(res.YAML)),
 			)
 		}),
@@ -169,19 +184,56 @@ func (r *deployReview) Render() app.UI {
 	)
 }
 
-// createButton is Create, disabled with its reason beside it.
+// createButton is Create (Apply for an edit), disabled with its reason
+// beside it.
 func (r *deployReview) createButton() app.UI {
-	label := "Create"
-	if r.Creating {
-		label = "Creating…"
+	id, label, working := "deploy-create", "Create", "Creating…"
+	if r.Edit {
+		id, label, working = "deploy-apply", "Apply", "Applying…"
 	}
-	b := app.Button().Type("button").ID("deploy-create").Class("kd-button kd-primary").Text(label)
+	if r.Creating {
+		label = working
+	}
+	b := app.Button().Type("button").ID(id).Class("kd-button kd-primary").Text(label)
 	if r.CanMake {
 		return b.OnClick(r.guard(r.create))
 	}
 	return app.Span().Class("kd-guarded").Body(
-		b.Disabled(true).Title(r.Why).Aria("describedby", "deploy-create-reason"),
-		app.Span().ID("deploy-create-reason").Class("kd-guard-reason").Text(r.Why),
+		b.Disabled(true).Title(r.Why).Aria("describedby", id+"-reason"),
+		app.Span().ID(id+"-reason").Class("kd-guard-reason").Text(r.Why),
+	)
+}
+
+// diffTable shows what an edit changes, field by field: the value the
+// app runs with and the new one.
+func diffTable(changes []shared.SpecChange) app.UI {
+	if len(changes) == 0 {
+		return app.P().ID("deploy-diff").Class("kd-state kd-state-empty").Role("status").
+			Text("Nothing to change: the settings are those the app runs with.")
+	}
+	value := func(v string) app.UI {
+		if v == "" {
+			return app.Span().Class("kd-muted").Text("(none)")
+		}
+		return app.Code().Text(v)
+	}
+	return app.Div().Class("kd-table-wrap").Body(
+		app.Table().ID("deploy-diff").Class("kd-table").Body(
+			app.Caption().Class("kd-caption").Text("What changes"),
+			app.THead().Body(app.Tr().Body(
+				app.Th().Scope("col").Text("Setting"),
+				app.Th().Scope("col").Text("Now"),
+				app.Th().Scope("col").Text("After"),
+			)),
+			app.TBody().Body(app.Range(changes).Slice(func(i int) app.UI {
+				c := changes[i]
+				return app.Tr().Class("kd-diff-row").DataSet("field", c.Field).Body(
+					app.Th().Scope("row").Text(fieldLabel(c.Field)),
+					app.Td().Class("kd-diff-old").Body(value(c.Old)),
+					app.Td().Class("kd-diff-new").Body(value(c.New)),
+				)
+			})),
+		),
 	)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"strconv"
 
+	"github.com/kubedeck/kubedeck/shared"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -24,6 +25,10 @@ type deployWizard struct {
 	CreateOK  bool
 	CreateWhy string
 	Creating  bool
+	// Edit is set when the wizard edits an app: its name and namespace are
+	// fixed, and Changes is what the form changes of it.
+	Edit    bool
+	Changes []shared.SpecChange
 
 	onEdit   func(ctx app.Context, path, value string)
 	onRow    func(ctx app.Context, action string, i int)
@@ -60,6 +65,12 @@ func (w *deployWizard) Review(r deployReviewState) *deployWizard { w.Check = r; 
 // Create says whether Create is enabled and, when not, why.
 func (w *deployWizard) Create(ok bool, why string, creating bool) *deployWizard {
 	w.CreateOK, w.CreateWhy, w.Creating = ok, why, creating
+	return w
+}
+
+// Editing says the wizard edits an app, and what the form changes of it.
+func (w *deployWizard) Editing(on bool, changes []shared.SpecChange) *deployWizard {
+	w.Edit, w.Changes = on, changes
 	return w
 }
 
@@ -125,7 +136,7 @@ func (w *deployWizard) step(s wizardStep) app.UI {
 	case stepVolumes:
 		return w.volumesStep()
 	case stepReview:
-		return newDeployReview().Show(w.Check).Create(w.CreateOK, w.CreateWhy, w.Creating).
+		return newDeployReview().Show(w.Check).Create(w.CreateOK, w.CreateWhy, w.Creating).Editing(w.Edit, w.Changes).
 			OnCreate(w.onCreate).OnRetry(w.onRetry).Guard(w.wrap)
 	}
 	return w.basicsStep()
@@ -173,6 +184,10 @@ func (w *deployWizard) actions() app.UI {
 		OnClick(w.guard(w.back)).Text("‹ Back")
 	reset := app.Button().Type("button").ID("deploy-reset").Class("kd-button kd-danger").
 		Title("Empty the form and forget what was typed").OnClick(w.guard(w.reset)).Text("Start over")
+	if w.Edit {
+		reset = app.Button().Type("button").ID("deploy-reset").Class("kd-button kd-danger").
+			Title("Put back the settings the app runs with").OnClick(w.guard(w.reset)).Text("Undo my changes")
+	}
 	var next app.UI = app.Text("")
 	if f.Step < stepReview {
 		label := "Next: " + (f.Step + 1).title() + " ›"

@@ -11,16 +11,42 @@ import (
 
 // basicsStep is the name, namespace, image, pull secret, port and replicas.
 func (w *deployWizard) basicsStep() app.UI {
+	s := w.Form.Spec
+	head := []app.UI{
+		w.text(textInput{path: "name", label: "Name", value: s.Name, placeholder: "my-app",
+			help: "Lower-case letters, digits and '-', starting with a letter; it names the Deployment, its Service and its Ingress."}),
+		w.namespaceField(),
+	}
+	if w.Edit {
+		head = []app.UI{
+			w.fixed("name", "Name", s.Name),
+			w.fixed("namespace", "Namespace", s.Namespace),
+			app.P().ID("deploy-fixed-note").Class("kd-field-help").
+				Text("An app keeps its name and namespace: to rename or move it, deploy a new app and delete this one."),
+		}
+	}
+	return app.Div().Class("kd-wstep").Body(append(head, w.basicsRest()...)...)
+}
+
+// fixed is a field the user may read but not change.
+func (w *deployWizard) fixed(path, label, value string) app.UI {
+	id := fieldID(path)
+	return app.Div().Class("kd-wfield").DataSet("field", path).Body(
+		app.Label().For(id).Text(label),
+		app.Input().Type("text").ID(id).Class("kd-input").Value(value).ReadOnly(true).
+			Aria("readonly", "true").Aria("describedby", "deploy-fixed-note"),
+	)
+}
+
+// basicsRest is the basics after the name and namespace.
+func (w *deployWizard) basicsRest() []app.UI {
 	f := w.Form
 	s := f.Spec
 	maxReplicas := f.config.MaxReplicas
 	if maxReplicas <= 0 {
 		maxReplicas = shared.DefaultDeploymentConfig().MaxReplicas
 	}
-	return app.Div().Class("kd-wstep").Body(
-		w.text(textInput{path: "name", label: "Name", value: s.Name, placeholder: "my-app",
-			help: "Lower-case letters, digits and '-', starting with a letter; it names the Deployment, its Service and its Ingress."}),
-		w.namespaceField(),
+	return []app.UI{
 		w.text(textInput{path: "image", label: "Container image", value: s.Image, placeholder: "nginx:1.27",
 			help: "A reference such as nginx:1.27 or registry.example.com/team/app:1.0."}),
 		w.text(textInput{path: "pullSecret", label: "Pull secret (optional)", value: s.PullSecret,
@@ -29,7 +55,7 @@ func (w *deployWizard) basicsStep() app.UI {
 			help: "The port the container listens on; an app reached through a Service needs it."}),
 		w.text(textInput{path: "replicas", label: "Replicas", value: f.Text.Replicas, numeric: true,
 			help: "How many copies of the container run, from 1 to " + strconv.Itoa(maxReplicas) + "."}),
-	)
+	}
 }
 
 // namespaceField offers the namespaces the user may deploy to. One they may

@@ -122,7 +122,7 @@ func workloadProgress(p deployProgress) app.UI {
 		DataSet("op", string(p.Op.Phase)).DataSet("phase", string(phase)).Aria("busy", !p.done()).Body(
 		app.P().ID("kd-workload-status").Role("status").Text(p.Op.Message),
 		app.Ol().Class("kd-op-steps").Body(app.Range(p.Op.Steps).Slice(func(i int) app.UI {
-			return opStepItem(p.Op.Steps[i], p.Op.Steps[i].Message)
+			return opStepItem(p.Op.Kind, p.Op.Steps[i], p.Op.Steps[i].Message)
 		})),
 		app.If(p.rolloutReplicas() != "", func() app.UI {
 			return app.P().ID("kd-workload-replicas").Text(p.rolloutReplicas())
