@@ -75,27 +75,19 @@ func startServerAt(t *testing.T, addr, base, version string) *testServer {
 	return &testServer{origin: "http://" + ln.Addr().String(), logs: logs, stop: stop}
 }
 
-// newBrowser starts Chromium with the flags of COMMON.md and a fresh profile.
+// newBrowser opens a tab in a browser context of its own (a fresh profile:
+// no cookies, storage, caches or service workers of another test) in the
+// test binary's Chromium, started with the flags of COMMON.md on first use.
 func newBrowser(t *testing.T, chromium string) context.Context {
 	t.Helper()
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(wideWidth, wideHeight)); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
+	parent, err := chromiumProcesses.browser(chromium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(wideWidth, wideHeight)); err != nil { // opens the tab
+		t.Fatalf("open a tab in chromium: %v", err)
 	}
 	return ctx
 }

@@ -24,5 +24,7 @@ func TestMain(m *testing.M) {
 		serve()
 		os.Exit(0)
 	}
-	os.Exit(localcluster.RunTests(m, localcluster.Options{}, &cluster))
+	code := localcluster.RunTests(m, localcluster.Options{}, &cluster)
+	chromiumProcesses.close()
+	os.Exit(code)
 }
