@@ -170,7 +170,7 @@ func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.
 // (an evaluation can land between two documents and fail).
 func waitAcrossLoads(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(45 * time.Second) // a loaded CI machine once took over 20 s
 	for {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`Boolean(`+expr+`)`))
 		if err == nil && ok {
