@@ -70,10 +70,14 @@ func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.port) }
 // Password is the password the server requires ("" for none).
 func (s *Server) Password() string { return s.password }
 
-// Restart starts the server again on its port (after Kill) and waits until
-// it accepts connections.
+// Restart starts the server again on its port, killing it first if it
+// runs (its data is lost, as with a restart without persistence), and
+// waits until it accepts connections.
 func (s *Server) Restart() {
 	s.t.Helper()
+	// A server still running would keep the port, and the new one, unable
+	// to bind, would exit while the old one answered: kill it first.
+	s.Kill()
 	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}
 	if s.password != "" {
 		args = append(args, "--requirepass", s.password)
