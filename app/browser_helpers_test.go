@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -259,4 +260,36 @@ func checkTableRows(t *testing.T, ctx context.Context, selector string) {
 	if len(bad) > 0 {
 		t.Errorf("rows of %s not laid out as table rows: %q", selector, bad)
 	}
+}
+
+// click clicks the first visible node sel matches, as chromedp.Click does,
+// and tries again when a render replaced the node between finding it and
+// clicking it (go-app re-renders a drawer while /me or a watch answers;
+// CI met "Could not find node with given id" so).
+func click[S chromedp.Selectable](sel S, opts ...chromedp.QueryOption) chromedp.Action[chromedp.Void] {
+	once := chromedp.Click(sel, opts...)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			_, err := once(ctx, t)
+			if err == nil || !nodeWentAway(err) || ctx.Err() != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// nodeWentAway reports whether err says the node found was gone (replaced
+// by a render) by the time it was used.
+func nodeWentAway(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node with given id") ||
+		strings.Contains(msg, "Node is detached from document") ||
+		strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Could not compute box model") ||
+		errors.Is(err, chromedp.ErrInvalidBoxModel)
 }

@@ -91,10 +91,10 @@ func checkNarrowScreen(t *testing.T, ctx context.Context, base string) {
 		t.Errorf("the page is %d px wide at a 360 px viewport", w)
 	}
 	within(t, ctx, 10*time.Second, "open the menu and follow a link",
-		chromedp.Click(chromedp.CSS(".kd-menu-button")),
+		click(chromedp.CSS(".kd-menu-button")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-nav")),
 		chromedp.WaitVisible(chromedp.CSS(`.kd-menu-button[aria-expanded="true"]`)),
-		chromedp.Click(chromedp.CSS(`a.kd-nav-link[href="`+base+`/apps/objects"]`)),
+		click(chromedp.CSS(`a.kd-nav-link[href="`+base+`/apps/objects"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#page-objects")),
 		chromedp.WaitNotVisible(chromedp.CSS("#kd-nav")),
 		chromedp.EmulateViewport(wideWidth, wideHeight),
@@ -114,7 +114,7 @@ func checkUpdateBanner(t *testing.T, ctx context.Context, old *testServer, base 
 	within(t, ctx, 120*time.Second, "update banner after a new version is deployed",
 		chromedp.Navigate(srv.origin+base+"/"), chromedp.WaitVisible(live),
 		chromedp.WaitVisible(chromedp.CSS(".kd-update-banner")),
-		chromedp.Click(chromedp.CSS(".kd-update-banner button")),
+		click(chromedp.CSS(".kd-update-banner button")),
 	)
 	waitAcrossLoads(t, ctx, "the new version after Reload",
 		`document.querySelector('.kd-live .kd-version').textContent === "Kubedeck smoke-2"`)
@@ -178,7 +178,7 @@ func checkNavigation(t *testing.T, ctx context.Context, base string) {
 	for _, p := range append(pages[1:], pages[0]) {
 		link := chromedp.CSS(`a.kd-nav-link[href="` + base + p.path + `"]`)
 		within(t, ctx, 10*time.Second, "navigate to "+p.path,
-			chromedp.Click(link),
+			click(link),
 			chromedp.WaitVisible(chromedp.CSS("#page-"+string(p.id))),
 			chromedp.WaitVisible(chromedp.CSS(`a.kd-nav-current[href="`+base+p.path+`"]`)),
 		)
@@ -208,23 +208,23 @@ func checkErrorBoundary(t *testing.T, ctx context.Context, srv *testServer, base
 		chromedp.WaitVisible(chromedp.CSS("#panic-demo")), chromedp.WaitVisible(chromedp.CSS("#click-counter")))
 	for _, trigger := range []string{"#panic-handler", "#panic-render"} {
 		within(t, ctx, 10*time.Second, "panic with "+trigger,
-			chromedp.Click(chromedp.CSS(trigger)),
+			click(chromedp.CSS(trigger)),
 			chromedp.WaitVisible(chromedp.CSS(".kd-error-card")),
 			chromedp.WaitNotPresent(chromedp.CSS("#panic-demo")),
 		)
 		// The sibling and the layout still work.
 		before := eval[string](t, ctx, `document.querySelector('#sibling-count').textContent`)
 		within(t, ctx, 10*time.Second, "sibling after the panic",
-			chromedp.Click(chromedp.CSS("#sibling-count")),
+			click(chromedp.CSS("#sibling-count")),
 			waitFor(`document.querySelector('#sibling-count').textContent !== `+jsString(before)),
-			chromedp.Click(chromedp.CSS(".kd-theme-toggle")),
+			click(chromedp.CSS(".kd-theme-toggle")),
 			chromedp.WaitVisible(chromedp.CSS(".kd-app[data-theme]")),
-			chromedp.Click(chromedp.CSS(".kd-theme-toggle")),
-			chromedp.Click(chromedp.CSS(".kd-theme-toggle")),
+			click(chromedp.CSS(".kd-theme-toggle")),
+			click(chromedp.CSS(".kd-theme-toggle")),
 			chromedp.WaitNotPresent(chromedp.CSS(".kd-app[data-theme]")),
 		)
 		within(t, ctx, 10*time.Second, "retry after "+trigger,
-			chromedp.Click(chromedp.CSS(".kd-error-card-retry")),
+			click(chromedp.CSS(".kd-error-card-retry")),
 			chromedp.WaitVisible(chromedp.CSS("#panic-demo")),
 			chromedp.WaitNotPresent(chromedp.CSS(".kd-error-card")),
 		)
@@ -253,7 +253,7 @@ func signOutURL(base string) string {
 // oauth2-proxy's sign-out URL, not a route of the app.
 func checkLogoutLeavesTheApp(t *testing.T, ctx context.Context, base string) {
 	eval[chromedp.Void](t, ctx, `window.kubedeckMarker = "still here"`)
-	within(t, ctx, 10*time.Second, "log out", chromedp.Click(chromedp.CSS("a.kd-logout")))
+	within(t, ctx, 10*time.Second, "log out", click(chromedp.CSS("a.kd-logout")))
 	waitAcrossLoads(t, ctx, "a new page at the sign-out URL",
 		`location.pathname === `+jsString(base+"/oauth2/sign_out")+` && window.kubedeckMarker === undefined`)
 }
@@ -272,6 +272,6 @@ func checkOffline(t *testing.T, ctx context.Context, srv *testServer, base strin
 		)
 	}
 	within(t, ctx, 10*time.Second, "navigate with the server down",
-		chromedp.Click(chromedp.CSS(`a.kd-nav-link[href="`+base+`/apps/deploy"]`)),
+		click(chromedp.CSS(`a.kd-nav-link[href="`+base+`/apps/deploy"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#page-deploy")))
 }

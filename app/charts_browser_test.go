@@ -48,7 +48,7 @@ func TestChartsBrowser(t *testing.T) {
 	within(t, ctx, 90*time.Second, "open the charts page, then the catalog",
 		chromedp.Navigate(origin+"/apps/charts"), chromedp.WaitVisible(live),
 		waitFor(`document.querySelector('#page-charts .kd-state-empty, #kd-releases') !== null`),
-		chromedp.Click(chromedp.CSS("#kd-view-catalog")),
+		click(chromedp.CSS("#kd-view-catalog")),
 		waitFor(`new URLSearchParams(location.search).get("view") === "catalog"`),
 		waitFor(card+` !== null`))
 	if got := eval[string](t, ctx, card+`.querySelector('.kd-catalog-latest').textContent`); got != "1.0.0" {
@@ -58,7 +58,7 @@ func TestChartsBrowser(t *testing.T) {
 	checkCatalogSearch(t, ctx, card)
 
 	within(t, ctx, 10*time.Second, "choose the web chart",
-		chromedp.Click(byID("kd-choose-test/web")),
+		click(byID("kd-choose-test/web")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-install")),
 		waitFor(`new URLSearchParams(location.search).get("chart") === "test/web"`),
 		waitFor(`document.getElementById("kd-install-version").value === "1.0.0"`))
@@ -80,7 +80,7 @@ func TestChartsBrowser(t *testing.T) {
 	// the values, and the line it is about is marked.
 	within(t, ctx, 90*time.Second, "values the schema refuses show their error beside their line",
 		setField("kd-install-values", "greeting: hi\nreplicaCount: 9\n"),
-		chromedp.Click(chromedp.CSS("#kd-install-submit")),
+		click(chromedp.CSS("#kd-install-submit")),
 		waitFor(`(document.getElementById("kd-install-values-error") || {dataset: {}}).dataset.path === "$.replicaCount"`),
 		waitFor(`[...document.querySelectorAll("#kd-install-values-gutter .kd-gutter-bad")].map(e => e.dataset.line).join() === "2"`),
 		waitFor(`document.querySelector("#kd-install-values-problems li").textContent.includes("Line 2")`),
@@ -93,7 +93,7 @@ func TestChartsBrowser(t *testing.T) {
 		t.Errorf("the marked line number is %.0f px off its line", d)
 	}
 	within(t, ctx, 10*time.Second, "the problem's button selects its line",
-		chromedp.Click(chromedp.CSS("#kd-install-values-problems button")),
+		click(chromedp.CSS("#kd-install-values-problems button")),
 		waitFor(`(() => { const ta = document.getElementById("kd-install-values");
 			return document.activeElement === ta && ta.value.slice(ta.selectionStart, ta.selectionEnd) === "replicaCount: 9"; })()`))
 
@@ -110,7 +110,7 @@ func TestChartsBrowser(t *testing.T) {
 		setField("kd-install-values", "greeting: hi"),
 		waitFor(`document.getElementById("kd-install-values-error").textContent === ""`),
 		waitFor(`document.querySelectorAll("#kd-install-values-gutter .kd-gutter-bad, #kd-install-values-problems li").length === 0`),
-		chromedp.Click(chromedp.CSS("#kd-install-submit")),
+		click(chromedp.CSS("#kd-install-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-install-progress")))
 	within(t, ctx, 150*time.Second, "the install succeeds, with a toast",
 		waitFor(`(document.getElementById("kd-install-progress") || {dataset: {}}).dataset.phase === "succeeded"`),
@@ -121,21 +121,21 @@ func TestChartsBrowser(t *testing.T) {
 	key := ns + "/web-e2e"
 	row := `document.querySelector('[data-release=` + jsString(key) + `]')`
 	within(t, ctx, 30*time.Second, "the release is listed, deployed",
-		chromedp.Click(chromedp.CSS("#kd-install-releases")),
+		click(chromedp.CSS("#kd-install-releases")),
 		waitFor(`location.search === ""`),
 		waitFor(row+` !== null && `+row+`.dataset.status === "deployed"`))
 	within(t, ctx, 30*time.Second, "its drawer shows it",
-		chromedp.Click(byID("kd-open-"+key)),
+		click(byID("kd-open-"+key)),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`(document.getElementById("kd-tabpanel") || {}).textContent?.includes("web 1.0.0")`))
 	within(t, ctx, 20*time.Second, "Uninstall asks first, once the user's rights are known",
 		waitFor(`!document.getElementById("kd-drawer-uninstall").disabled`),
-		chromedp.Click(chromedp.CSS("#kd-drawer-uninstall")),
+		click(chromedp.CSS("#kd-drawer-uninstall")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
 		waitFor(`document.getElementById("kd-confirm-list").textContent.includes("web-e2e")`))
 	start = time.Now()
 	within(t, ctx, 120*time.Second, "uninstall it",
-		chromedp.Click(chromedp.CSS("#kd-confirm-delete")),
+		click(chromedp.CSS("#kd-confirm-delete")),
 		waitFor(jsToast("success", "Release "+key+" uninstalled.")),
 		waitFor(`document.getElementById("kd-drawer") === null`),
 		waitFor(row+` === null`))
@@ -206,17 +206,17 @@ func checkDefaultsAndPreview(t *testing.T, ctx context.Context, ns string) {
 	t.Helper()
 	within(t, ctx, 30*time.Second, "the chart's defaults show",
 		waitFor(`(document.getElementById("kd-install-defaults") || {dataset: {}}).dataset.status === "loaded"`),
-		chromedp.Click(chromedp.CSS("#kd-install-defaults summary")),
+		click(chromedp.CSS("#kd-install-defaults summary")),
 		waitFor(`document.getElementById("kd-install-defaults-text").textContent.includes("replicaCount: 1")`),
 		waitFor(`document.getElementById("kd-install-defaults").textContent.includes("values.yaml of web 1.0.0")`))
 	within(t, ctx, 10*time.Second, "start from the defaults, which fill the empty box only",
-		chromedp.Click(chromedp.CSS("#kd-install-defaults-use")),
+		click(chromedp.CSS("#kd-install-defaults-use")),
 		waitFor(`document.getElementById("kd-install-values").value.includes("greeting: hello")`),
 		waitFor(`document.getElementById("kd-install-defaults-use").disabled`),
 		waitFor(`document.querySelectorAll("#kd-install-values-gutter .kd-gutter-line").length === document.getElementById("kd-install-values").value.split("\n").length`))
 	within(t, ctx, 60*time.Second, "Preview renders the install as a dry run",
 		setField("kd-install-values", "greeting: hi\nreplicaCount: 2\n"),
-		chromedp.Click(chromedp.CSS("#kd-install-dryrun")),
+		click(chromedp.CSS("#kd-install-dryrun")),
 		waitFor(`(document.getElementById("kd-install-preview") || {dataset: {}}).dataset.status === "loaded"`),
 		waitFor(`document.querySelector('#kd-install-preview-objects [data-object="Deployment/web-e2e"]') !== null`),
 		waitFor(`document.getElementById("kd-install-preview-summary").textContent.includes("Nothing was changed")`))

@@ -62,18 +62,18 @@ func TestChartsBulkUninstallBrowser(t *testing.T) {
 	}
 	none := `![...document.querySelectorAll('#kd-releases tbody input[type=checkbox]')].some(b => b.checked)`
 	within(t, ctx, 10*time.Second, "select-all ticks every release shown, and unticks them",
-		chromedp.Click(chromedp.CSS("#kd-select-all")),
+		click(chromedp.CSS("#kd-select-all")),
 		waitFor(checked(names...)+` && document.getElementById("kd-select-all").checked`),
 		waitFor(`!`+bulk+`.disabled && `+bulk+`.textContent === "Uninstall selected (3)"`),
-		chromedp.Click(chromedp.CSS("#kd-select-all")),
+		click(chromedp.CSS("#kd-select-all")),
 		waitFor(none+` && !document.getElementById("kd-select-all").checked`),
 		waitFor(bulk+`.disabled && `+bulk+`.textContent === "Uninstall selected"`))
 
 	dialogNames := `[...document.querySelectorAll('#kd-confirm-list .kd-confirm-name')].map(n => n.textContent).join(" ")`
 	within(t, ctx, 10*time.Second, "select all and ask to uninstall",
-		chromedp.Click(chromedp.CSS("#kd-select-all")),
+		click(chromedp.CSS("#kd-select-all")),
 		waitFor(`!`+bulk+`.disabled`),
-		chromedp.Click(chromedp.CSS("#kd-uninstall-selected")),
+		click(chromedp.CSS("#kd-uninstall-selected")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")))
 	if got := eval[string](t, ctx, dialogNames); got != "bulk-a bulk-b bulk-c" {
 		t.Errorf("after select-all, the confirmation lists %q", got)
@@ -83,12 +83,12 @@ func TestChartsBulkUninstallBrowser(t *testing.T) {
 		chromedp.KeyEvent(kb.Escape),
 		chromedp.WaitNotPresent(chromedp.CSS("#kd-confirm")))
 	within(t, ctx, 10*time.Second, "Cancel closes it too",
-		chromedp.Click(chromedp.CSS("#kd-uninstall-selected")),
+		click(chromedp.CSS("#kd-uninstall-selected")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
-		chromedp.Click(chromedp.CSS("#kd-confirm-cancel")),
+		click(chromedp.CSS("#kd-confirm-cancel")),
 		chromedp.WaitNotPresent(chromedp.CSS("#kd-confirm")),
 		waitFor(checked(names...)), // the selection stays
-		chromedp.Click(chromedp.CSS("#kd-select-all")),
+		click(chromedp.CSS("#kd-select-all")),
 		waitFor(none))
 	time.Sleep(2 * time.Second) // an uninstall sent by mistake would have started
 	if got := releasesIn(t, bg, api, ns); !slices.Equal(got, names) {
@@ -102,12 +102,12 @@ func TestChartsBulkUninstallBrowser(t *testing.T) {
 		waitFor(checked("bulk-a")),
 		waitFor(bulk+`.textContent === "Uninstall selected (1)"`))
 	within(t, ctx, 10*time.Second, "tick bulk-b with the mouse",
-		chromedp.Click(byID("kd-select-"+ns+"/bulk-b")),
+		click(byID("kd-select-"+ns+"/bulk-b")),
 		waitFor(checked("bulk-a", "bulk-b")+` && !`+box("bulk-c")+`.checked`),
 		waitFor(`!document.getElementById("kd-select-all").checked`),
 		waitFor(bulk+`.textContent === "Uninstall selected (2)"`))
 	within(t, ctx, 10*time.Second, "the confirmation lists exactly the two",
-		chromedp.Click(chromedp.CSS("#kd-uninstall-selected")),
+		click(chromedp.CSS("#kd-uninstall-selected")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")))
 	title, list := eval[string](t, ctx, `document.getElementById("kd-confirm-title").textContent`),
 		eval[string](t, ctx, `document.getElementById("kd-confirm-list").textContent`)
@@ -117,7 +117,7 @@ func TestChartsBulkUninstallBrowser(t *testing.T) {
 	}
 	start := time.Now()
 	within(t, ctx, 150*time.Second, "both leave the list, each with its toast; the third stays",
-		chromedp.Click(chromedp.CSS("#kd-confirm-delete")),
+		click(chromedp.CSS("#kd-confirm-delete")),
 		waitFor(jsToast("success", "Release "+ns+"/bulk-a uninstalled.")),
 		waitFor(jsToast("success", "Release "+ns+"/bulk-b uninstalled.")),
 		waitFor(row("bulk-a")+` === null && `+row("bulk-b")+` === null`),
@@ -184,10 +184,10 @@ func TestChartsRollbackBrowser(t *testing.T) {
 		chromedp.Navigate(origin+"/apps/charts"), chromedp.WaitVisible(live),
 		waitFor(row+`?.textContent.includes("web 1.1.0")`))
 	within(t, ctx, 30*time.Second, "History lists both revisions, revision 1 to roll back to",
-		chromedp.Click(byID("kd-open-"+key)),
+		click(byID("kd-open-"+key)),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`document.getElementById("kd-tabpanel").textContent.includes("web 1.1.0")`),
-		chromedp.Click(chromedp.CSS("#kd-tab-History")),
+		click(chromedp.CSS("#kd-tab-History")),
 		waitFor(`document.getElementById("kd-tab-History").getAttribute("aria-selected") === "true"`),
 		waitFor(revision("2")+` !== null && `+revision("1")+` !== null`),
 		waitFor(`document.getElementById("kd-rollback-1") !== null`),
@@ -202,7 +202,7 @@ func TestChartsRollbackBrowser(t *testing.T) {
 
 	start := time.Now()
 	within(t, ctx, 150*time.Second, "roll back to revision 1: started, then done, each with a toast",
-		chromedp.Click(chromedp.CSS("#kd-rollback-1")),
+		click(chromedp.CSS("#kd-rollback-1")),
 		waitFor(jsToast("info", "Rolling back release "+key+"…")),
 		waitFor(jsToast("success", "Release "+key+" rolled back.")))
 	t.Logf("rolled back %v after Roll back", time.Since(start).Round(time.Millisecond))

@@ -38,9 +38,9 @@ func TestChartsDrawerURLBrowser(t *testing.T) {
 
 	within(t, ctx, 90*time.Second, "the drawer opens on History",
 		chromedp.Navigate(origin+"/apps/charts"), chromedp.WaitVisible(live),
-		chromedp.Click(byID("kd-open-"+key)),
+		click(byID("kd-open-"+key)),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
-		chromedp.Click(chromedp.CSS("#kd-tab-History")),
+		click(chromedp.CSS("#kd-tab-History")),
 		historyShown)
 	if q := query(); q.Get("release") != key || q.Get("tab") != "history" {
 		t.Fatalf("the URL names %q, want release=%s&tab=history", q.Encode(), key)
@@ -54,7 +54,7 @@ func TestChartsDrawerURLBrowser(t *testing.T) {
 	values := "greeting: typed before the reload"
 	within(t, ctx, 60*time.Second, "Upgrade opens the form; the user types values",
 		waitFor(`!document.getElementById("kd-drawer-upgrade").disabled`),
-		chromedp.Click(chromedp.CSS("#kd-drawer-upgrade")),
+		click(chromedp.CSS("#kd-drawer-upgrade")),
 		waitFor(`document.getElementById("kd-upgrade-values")?.value.includes("greeting: hi")`),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("kd-upgrade-values").select()`),
 		typeInto("kd-upgrade-values", values),
@@ -69,7 +69,7 @@ func TestChartsDrawerURLBrowser(t *testing.T) {
 		waitFor(`document.getElementById("kd-upgrade-drawer-title").textContent === "Upgrade `+key+`"`))
 
 	within(t, ctx, 30*time.Second, "Back to the release forgets the form: Upgrade starts again from the release's values",
-		chromedp.Click(chromedp.CSS("#kd-upgrade-back")),
+		click(chromedp.CSS("#kd-upgrade-back")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		historyShown)
 	if q := query(); q.Has("upgrade") || q.Get("tab") != "history" {
@@ -78,11 +78,11 @@ func TestChartsDrawerURLBrowser(t *testing.T) {
 	within(t, ctx, 60*time.Second, "after a reload, Upgrade shows the release's values",
 		chromedp.Reload(), chromedp.WaitVisible(live), historyShown,
 		waitFor(`!document.getElementById("kd-drawer-upgrade").disabled`),
-		chromedp.Click(chromedp.CSS("#kd-drawer-upgrade")),
+		click(chromedp.CSS("#kd-drawer-upgrade")),
 		waitFor(`document.getElementById("kd-upgrade-values")?.value.includes("greeting: hi")`),
-		chromedp.Click(chromedp.CSS("#kd-upgrade-back")),
+		click(chromedp.CSS("#kd-upgrade-back")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
-		chromedp.Click(chromedp.CSS("#kd-drawer-close")),
+		click(chromedp.CSS("#kd-drawer-close")),
 		chromedp.WaitNotPresent(chromedp.CSS("#kd-drawer")))
 	if q := query(); len(q) != 0 {
 		t.Errorf("with the drawer closed, the URL still says %q", q.Encode())

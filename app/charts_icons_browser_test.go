@@ -80,7 +80,7 @@ func TestChartsIconsLiveUpgradeBrowser(t *testing.T) {
 
 	webCard, pageCard := `document.querySelector('[data-chart="test/web"]')`, `document.querySelector('[data-chart="test/page"]')`
 	within(t, ctx, 60*time.Second, "the catalog shows the icon, and the letter for a page given as an icon",
-		chromedp.Click(chromedp.CSS("#kd-view-catalog")),
+		click(chromedp.CSS("#kd-view-catalog")),
 		waitFor(webCard+` !== null && `+pageCard+` !== null`),
 		waitFor(loadedImg(webCard)),
 		waitFor(pageCard+`.querySelector('img') === null && `+pageCard+`.querySelector('span.kd-release-icon').textContent === "P"`))
@@ -129,10 +129,10 @@ func checkUpgrade(t *testing.T, ctx context.Context, ns, row string) {
 	t.Helper()
 	key := ns + "/icon-a"
 	within(t, ctx, 30*time.Second, "the drawer's Upgrade opens the form on the chart's versions and the release's values",
-		chromedp.Click(byID("kd-open-"+key)),
+		click(byID("kd-open-"+key)),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`!document.getElementById("kd-drawer-upgrade").disabled`),
-		chromedp.Click(chromedp.CSS("#kd-drawer-upgrade")),
+		click(chromedp.CSS("#kd-drawer-upgrade")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-upgrade")),
 		waitFor(`[...document.querySelectorAll('#kd-upgrade-version option')].some(o => o.value === "1.1.0")`),
 		waitFor(`document.getElementById("kd-upgrade-values").value.includes("greeting: hi")`))
@@ -141,21 +141,21 @@ func checkUpgrade(t *testing.T, ctx context.Context, ns, row string) {
 	within(t, ctx, 60*time.Second, "the running version is marked, and Preview renders the upgrade as a dry run",
 		waitFor(`document.querySelector('#kd-upgrade-version option[value="1.0.0"]').textContent.includes("running now")`),
 		waitFor(`(document.getElementById("kd-upgrade-defaults") || {dataset: {}}).dataset.status === "loaded"`),
-		chromedp.Click(chromedp.CSS("#kd-upgrade-dryrun")),
+		click(chromedp.CSS("#kd-upgrade-dryrun")),
 		waitFor(`(document.getElementById("kd-upgrade-preview") || {dataset: {}}).dataset.status === "loaded"`),
 		waitFor(`document.getElementById("kd-upgrade-preview-summary").textContent.includes("the upgrade would make revision 2 of `+ns+`/icon-a")`))
 	start := time.Now()
 	within(t, ctx, 150*time.Second, "the upgrade succeeds, with a toast",
-		chromedp.Click(chromedp.CSS("#kd-upgrade-submit")),
+		click(chromedp.CSS("#kd-upgrade-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-upgrade-progress")),
 		waitFor(`(document.getElementById("kd-upgrade-progress") || {dataset: {}}).dataset.phase === "succeeded"`),
 		waitFor(jsToast("success", "Release "+key+" upgraded.")))
 	t.Logf("upgraded %v after Upgrade", time.Since(start).Round(time.Millisecond))
 	within(t, ctx, 30*time.Second, "the list shows the new version",
-		chromedp.Click(chromedp.CSS("#kd-upgrade-another")),
+		click(chromedp.CSS("#kd-upgrade-another")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`(document.getElementById("kd-tabpanel") || {}).textContent?.includes("web 1.1.0")`),
-		chromedp.Click(chromedp.CSS("#kd-drawer-close")))
+		click(chromedp.CSS("#kd-drawer-close")))
 	rowsFollow(t, ctx, "the table shows the new version", row+`?.textContent.includes("web 1.1.0")`)
 }
 

@@ -151,7 +151,7 @@ func next(step wizardStep) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		for _, a := range []chromedp.Action[chromedp.Void]{
 			waitFor(`!document.querySelector('#deploy-next').disabled`),
-			chromedp.Click(chromedp.CSS("#deploy-next")),
+			click(chromedp.CSS("#deploy-next")),
 			waitFor(`document.querySelector('#deploy-wizard').dataset.step === ` + jsString(step.name())),
 		} {
 			if _, err := a(ctx, tg); err != nil {
@@ -221,24 +221,24 @@ func TestDeployWizardBrowser(t *testing.T) {
 
 	within(t, ctx, 10*time.Second, "Exposure: public, with its address",
 		next(stepExposure),
-		chromedp.Click(chromedp.CSS("#deploy-exposure-public")),
+		click(chromedp.CSS("#deploy-exposure-public")),
 		waitFor(`(document.querySelector('#deploy-url') || {}).textContent?.includes(`+jsString("web."+ns+".apps.test")+`)`))
 	within(t, ctx, 10*time.Second, "Resources: the small preset",
 		next(stepResources),
-		chromedp.Click(chromedp.CSS("#deploy-preset-small")),
+		click(chromedp.CSS("#deploy-preset-small")),
 		waitFor(`document.querySelector('#deploy-cpuRequest').value === "250m"`))
 	within(t, ctx, 10*time.Second, "Enter in a field is Next",
 		typeInto("deploy-cpuRequest", kb.Enter),
 		waitFor(`document.querySelector('#deploy-wizard').dataset.step === "command"`),
 		waitFor(`document.activeElement.id === "deploy-step-title"`))
 	within(t, ctx, 10*time.Second, "Command and environment: one variable typed, one pasted",
-		chromedp.Click(chromedp.CSS("#deploy-env-add")),
+		click(chromedp.CSS("#deploy-env-add")),
 		chromedp.WaitVisible(chromedp.CSS("#deploy-env-0-name")),
 		typeInto("deploy-env-0-name", "GREETING"),
 		typeInto("deploy-env-0-value", "hello"),
 		typeInto("deploy-envPaste", "DEBUG=1"),
 		waitFor(`!document.querySelector('#deploy-env-paste').disabled`),
-		chromedp.Click(chromedp.CSS("#deploy-env-paste")),
+		click(chromedp.CSS("#deploy-env-paste")),
 		waitFor(`(document.getElementById("deploy-env-1-name") || {}).value === "DEBUG"`))
 	within(t, ctx, 10*time.Second, "Volumes: none", next(stepVolumes))
 	within(t, ctx, 60*time.Second, "Review: the server's preview and verdicts",
@@ -267,7 +267,7 @@ func TestDeployWizardBrowser(t *testing.T) {
 	}
 
 	start = time.Now()
-	within(t, ctx, 10*time.Second, "Create", chromedp.Click(chromedp.CSS("#deploy-create")),
+	within(t, ctx, 10*time.Second, "Create", click(chromedp.CSS("#deploy-create")),
 		chromedp.WaitVisible(chromedp.CSS("#deploy-progress")))
 	within(t, ctx, 120*time.Second, "the rollout reaches Available, with a success toast",
 		waitFor(`document.querySelector('#deploy-progress').dataset.phase === "Available" &&
@@ -294,10 +294,10 @@ func TestDeployWizardBrowser(t *testing.T) {
 	within(t, ctx, 10*time.Second, "Delete asks first",
 		// In the middle of the window: the toasts sit in its bottom corner.
 		chromedp.Evaluate[chromedp.Void](`document.getElementById(`+jsString("deploy-app-delete-"+ns+"-web")+`).scrollIntoView({block: "center"})`),
-		chromedp.Click(chromedp.CSS("#deploy-app-delete-"+ns+"-web")),
+		click(chromedp.CSS("#deploy-app-delete-"+ns+"-web")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")))
 	within(t, ctx, 20*time.Second, "delete it",
-		chromedp.Click(chromedp.CSS("#kd-confirm-delete")),
+		click(chromedp.CSS("#kd-confirm-delete")),
 		waitFor(`[...document.querySelectorAll('.kd-toast-success')].some(t => t.textContent.includes("is being deleted"))`))
 	start = time.Now()
 	within(t, ctx, 60*time.Second, "the app leaves My apps", waitFor(`document.querySelector(`+jsString(row)+`) === null`))

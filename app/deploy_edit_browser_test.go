@@ -42,7 +42,7 @@ func TestDeployEditBrowser(t *testing.T) {
 		append([]chromedp.Action[chromedp.Void]{
 			chromedp.Navigate(srv.origin + "/apps/deploy"), chromedp.WaitVisible(live),
 			waitFor(field("deploy-app-edit-"+ns+"-web") + ` !== null`),
-			chromedp.Click(chromedp.CSS("#deploy-app-edit-" + ns + "-web")),
+			click(chromedp.CSS("#deploy-app-edit-" + ns + "-web")),
 			waitFor(`document.querySelector('h1').textContent === ` + jsString("Edit app "+ns+"/web")),
 		}, prefilled...)...)
 	within(t, ctx, 60*time.Second, "a reload reads the app's spec again",
@@ -52,7 +52,7 @@ func TestDeployEditBrowser(t *testing.T) {
 		setField("deploy-image", "nginx:1.28"),
 		setField("deploy-replicas", "3"),
 		waitFor(`!document.querySelector('#deploy-step-review').disabled`),
-		chromedp.Click(chromedp.CSS("#deploy-step-review")),
+		click(chromedp.CSS("#deploy-step-review")),
 		waitFor(`document.querySelector('#deploy-wizard').dataset.step === "review"`),
 		waitFor(`(r => r && r.querySelector('.kd-diff-old').textContent === "nginx:1.27" && r.querySelector('.kd-diff-new').textContent === "nginx:1.28")`+
 			`(document.querySelector('#deploy-diff tr[data-field="image"]'))`),
@@ -64,7 +64,7 @@ func TestDeployEditBrowser(t *testing.T) {
 
 	start := time.Now()
 	within(t, ctx, 90*time.Second, "Apply: the update's rollout runs to Available",
-		chromedp.Click(chromedp.CSS("#deploy-apply")),
+		click(chromedp.CSS("#deploy-apply")),
 		chromedp.WaitVisible(chromedp.CSS("#deploy-progress")),
 		waitFor(`document.querySelector('#deploy-progress').dataset.op === "succeeded"`),
 		waitFor(`document.querySelector('#deploy-progress-title').textContent === `+jsString(ns+"/web is available")),
@@ -81,9 +81,9 @@ func TestDeployEditBrowser(t *testing.T) {
 	}
 
 	within(t, ctx, 90*time.Second, "Roll back from the update's progress: the old image is back",
-		chromedp.Click(chromedp.CSS("#deploy-progress-rollback")),
+		click(chromedp.CSS("#deploy-progress-rollback")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm-roll-back")),
-		chromedp.Click(chromedp.CSS("#kd-confirm-roll-back")),
+		click(chromedp.CSS("#kd-confirm-roll-back")),
 		waitFor(`document.querySelector('#deploy-progress [data-step="rollback"]') !== null`),
 		waitFor(`document.querySelector('#deploy-progress').dataset.op === "succeeded"`),
 		waitFor(row+`?.querySelector('.kd-app-image').textContent === "nginx:1.27"`))

@@ -88,11 +88,11 @@ func TestDeployRollbackBrowser(t *testing.T) {
 	start := time.Now()
 	within(t, ctx, 90*time.Second, "Roll back, confirm: the rollout ends, the old image is back",
 		waitFor(`document.getElementById(`+jsString("deploy-app-rollback-"+ns+"-web")+`) !== null`),
-		chromedp.Click(chromedp.CSS("#deploy-app-rollback-"+ns+"-web")),
+		click(chromedp.CSS("#deploy-app-rollback-"+ns+"-web")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
 		waitFor(`document.querySelector('#kd-confirm-title').textContent === "Roll back app?"`),
 		waitFor(`document.activeElement && document.activeElement.id === 'kd-confirm-cancel'`),
-		chromedp.Click(chromedp.CSS("#kd-confirm-roll-back")))
+		click(chromedp.CSS("#kd-confirm-roll-back")))
 	within(t, ctx, 90*time.Second, "the rollback's progress",
 		chromedp.WaitVisible(chromedp.CSS("#deploy-progress")),
 		waitFor(`document.querySelector('#deploy-progress [data-step="rollback"]') !== null`),
@@ -113,11 +113,11 @@ func TestDeployRollbackBrowser(t *testing.T) {
 
 	// An app of one revision: the server's refusal is the toast.
 	within(t, ctx, 30*time.Second, "Roll back an app of one revision: the server's reason as a toast",
-		chromedp.Click(chromedp.CSS("#deploy-again")),
+		click(chromedp.CSS("#deploy-again")),
 		waitFor(`document.getElementById(`+jsString("deploy-app-rollback-"+ns+"-solo")+`) !== null`),
-		chromedp.Click(chromedp.CSS("#deploy-app-rollback-"+ns+"-solo")),
+		click(chromedp.CSS("#deploy-app-rollback-"+ns+"-solo")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm-roll-back")),
-		chromedp.Click(chromedp.CSS("#kd-confirm-roll-back")),
+		click(chromedp.CSS("#kd-confirm-roll-back")),
 		waitFor(jsToasts+`.includes(`+jsString("App "+ns+"/solo has no previous revision to roll back to.")+`)`),
 		chromedp.WaitNotPresent(chromedp.CSS("#kd-confirm")))
 }

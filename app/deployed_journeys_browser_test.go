@@ -117,7 +117,7 @@ func journeyDeploy(j *journey, ns string) {
 		setField("deploy-port", "8080"),
 		setField("deploy-replicas", "3"),
 		waitFor(`!document.querySelector('#deploy-next').disabled`))
-	within(t, ctx, 20*time.Second, "Exposure: internal", next(stepExposure), chromedp.Click(chromedp.CSS("#deploy-exposure-internal")),
+	within(t, ctx, 20*time.Second, "Exposure: internal", next(stepExposure), click(chromedp.CSS("#deploy-exposure-internal")),
 		waitFor(`document.querySelector('#deploy-exposure-internal').checked`))
 	within(t, ctx, 10*time.Second, "Resources", next(stepResources))
 	within(t, ctx, 10*time.Second, "Command", next(stepCommand))
@@ -126,7 +126,7 @@ func journeyDeploy(j *journey, ns string) {
 		chromedp.WaitVisible(chromedp.CSS("#deploy-verdicts")),
 		waitFor(`!document.querySelector('#deploy-create').disabled`))
 	start := time.Now()
-	within(t, ctx, 10*time.Second, "Create", chromedp.Click(chromedp.CSS("#deploy-create")),
+	within(t, ctx, 10*time.Second, "Create", click(chromedp.CSS("#deploy-create")),
 		chromedp.WaitVisible(chromedp.CSS("#deploy-progress")))
 	within(t, ctx, 120*time.Second, "the rollout reaches Available",
 		waitFor(`document.querySelector('#deploy-progress').dataset.phase === "Available"`))
@@ -148,7 +148,7 @@ func journeyCharts(j *journey, ns string) {
 		chromedp.Navigate(j.d.URL()+"/apps/charts?view=catalog"), chromedp.WaitVisible(live),
 		waitFor(card+` !== null`))
 	within(t, ctx, 20*time.Second, "choose the web chart",
-		chromedp.Click(byID("kd-choose-test/web")),
+		click(byID("kd-choose-test/web")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-install")),
 		waitFor(`document.getElementById("kd-install-version").value === "1.0.0"`),
 		waitFor(`[...document.querySelectorAll('#kd-install-namespace option')].some(o => o.value === `+jsString(ns)+`)`),
@@ -158,7 +158,7 @@ func journeyCharts(j *journey, ns string) {
 	start := time.Now()
 	within(t, ctx, 20*time.Second, "Install",
 		setField("kd-install-values", "greeting: hi"),
-		chromedp.Click(chromedp.CSS("#kd-install-submit")),
+		click(chromedp.CSS("#kd-install-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-install-progress")))
 	within(t, ctx, 150*time.Second, "the install succeeds",
 		waitFor(`(document.getElementById("kd-install-progress") || {dataset: {}}).dataset.phase === "succeeded"`),
@@ -170,15 +170,15 @@ func journeyCharts(j *journey, ns string) {
 		return `document.querySelector('[data-release=` + jsString(ns+"/"+name) + `]')`
 	}
 	within(t, ctx, 30*time.Second, "upgrade it from its drawer",
-		chromedp.Click(chromedp.CSS("#kd-install-releases")),
+		click(chromedp.CSS("#kd-install-releases")),
 		waitFor(row("j-one")+` !== null`),
-		chromedp.Click(byID("kd-open-"+key)),
+		click(byID("kd-open-"+key)),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`!document.getElementById("kd-drawer-upgrade").disabled`),
-		chromedp.Click(chromedp.CSS("#kd-drawer-upgrade")),
+		click(chromedp.CSS("#kd-drawer-upgrade")),
 		waitFor(`document.getElementById("kd-upgrade-values")?.value.includes("greeting: hi")`),
 		setField("kd-upgrade-values", "greeting: upgraded"),
-		chromedp.Click(chromedp.CSS("#kd-upgrade-submit")))
+		click(chromedp.CSS("#kd-upgrade-submit")))
 	within(t, ctx, 150*time.Second, "the upgrade succeeds",
 		waitFor(`(document.getElementById("kd-upgrade-progress") || {dataset: {}}).dataset.phase === "succeeded"`))
 	status, body := j.fetchJSON("GET", "/api/v1/charts/j-one?namespace="+ns, "")
@@ -201,13 +201,13 @@ func journeyCharts(j *journey, ns string) {
 	within(t, ctx, 150*time.Second, "select both and uninstall them at once",
 		// The Go side has taken a tick once the button counts it: only
 		// then is the page laid out for the next click.
-		chromedp.Click(byID("kd-select-"+ns+"/j-one")),
+		click(byID("kd-select-"+ns+"/j-one")),
 		waitFor(`document.getElementById("kd-uninstall-selected").textContent === "Uninstall selected (1)"`),
-		chromedp.Click(byID("kd-select-"+ns+"/j-two")),
+		click(byID("kd-select-"+ns+"/j-two")),
 		waitFor(`document.getElementById("kd-uninstall-selected").textContent === "Uninstall selected (2)"`),
-		chromedp.Click(chromedp.CSS("#kd-uninstall-selected")),
+		click(chromedp.CSS("#kd-uninstall-selected")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
-		chromedp.Click(chromedp.CSS("#kd-confirm-delete")),
+		click(chromedp.CSS("#kd-confirm-delete")),
 		waitFor(jsToast("success", "Release "+ns+"/j-one uninstalled.")),
 		waitFor(jsToast("success", "Release "+ns+"/j-two uninstalled.")),
 		waitFor(row("j-one")+` === null && `+row("j-two")+` === null`))
@@ -312,7 +312,7 @@ func journeySignOut(j *journey) {
 	logins := j.d.provider.Logins()
 	within(t, ctx, 60*time.Second, "log out",
 		chromedp.Navigate(j.d.URL()+"/"), chromedp.WaitVisible(live),
-		chromedp.Click(chromedp.CSS("a.kd-logout")))
+		click(chromedp.CSS("a.kd-logout")))
 	waitAcrossLoads(t, ctx, "the provider asks who you are", `document.getElementById("idp-login") !== null`)
 	if n := j.d.provider.Logouts(); n != 1 {
 		t.Errorf("the provider's session was ended %d times, want 1", n)

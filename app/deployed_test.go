@@ -340,7 +340,7 @@ func (j *journey) signIn(path, user, want string) time.Time {
 	start := time.Now()
 	within(j.t, j.ctx, 10*time.Second, "sign in at the provider as "+user,
 		chromedp.SendKeys(chromedp.CSS("#idp-username"), user),
-		chromedp.Click(chromedp.CSS("#idp-submit")))
+		click(chromedp.CSS("#idp-submit")))
 	waitAcrossLoads(j.t, j.ctx, "back in Kubedeck, signed in as "+want,
 		`location.pathname === `+jsString(j.d.BasePath+strings.SplitN(path, "?", 2)[0])+
 			` && document.querySelector('.kd-live .kd-user-name')?.textContent === `+jsString(want))

@@ -114,13 +114,13 @@ func TestLogsBrowser(t *testing.T) {
 		t.Errorf("the previous log shows the current one's lines")
 	}
 	within(t, ctx, 30*time.Second, "previous off reads the current log",
-		chromedp.Click(chromedp.CSS("#kd-logs-previous")),
+		click(chromedp.CSS("#kd-logs-previous")),
 		waitFor(`!location.search.includes('previous')`),
 		waitFor(jsLogText+`.includes('first line')`))
 
 	within(t, ctx, 30*time.Second, "the drawer's Logs tab",
 		chromedp.Navigate(srv.origin+"/apps/objects?kind=pods&namespace="+ns+"&name=talker"), chromedp.WaitVisible(live),
-		chromedp.Click(chromedp.CSS("#kd-tab-Logs")),
+		click(chromedp.CSS("#kd-tab-Logs")),
 		waitFor(`document.querySelector('#kd-drawer #kd-logs-pane').textContent.includes('first line')`),
 		waitFor(`document.querySelector('#kd-logs-open').getAttribute('href') === '/apps/logs/pods/`+ns+`/talker'`))
 
@@ -210,7 +210,7 @@ func checkFollow(t *testing.T, ctx context.Context, page, file string) {
 	}
 	// Pause holds what comes and counts it; resume shows it.
 	within(t, ctx, 10*time.Second, "pause",
-		chromedp.Click(chromedp.CSS("#kd-logs-pause")),
+		click(chromedp.CSS("#kd-logs-pause")),
 		waitFor(`document.querySelector('#kd-logs-pause').textContent.includes('0 new lines waiting')`))
 	if err := localcluster.AppendPodLog(file, time.Now(), "while paused"); err != nil {
 		t.Fatal(err)
@@ -221,7 +221,7 @@ func checkFollow(t *testing.T, ctx context.Context, page, file string) {
 		t.Errorf("a line shows while paused")
 	}
 	within(t, ctx, 10*time.Second, "resume shows it",
-		chromedp.Click(chromedp.CSS("#kd-logs-pause")), waitFor(jsLogText+`.includes('while paused')`))
+		click(chromedp.CSS("#kd-logs-pause")), waitFor(jsLogText+`.includes('while paused')`))
 }
 
 // checkSearch searches the followed log with the keyboard.

@@ -83,13 +83,13 @@ func TestObjectsBrowser(t *testing.T) {
 func checkSortAndSearch(t *testing.T, ctx context.Context) {
 	sortButton := chromedp.CSS(`.kd-sort[data-key="name"]`)
 	within(t, ctx, 10*time.Second, "sort by name",
-		chromedp.Click(sortButton),
+		click(sortButton),
 		waitFor(`location.search.includes('sort=name&order=asc')`),
 		waitFor(`document.querySelector('.kd-sort[data-key="name"]').parentElement.getAttribute('aria-sort') === 'ascending'`),
 	)
 	waitSorted(t, ctx, false)
 	within(t, ctx, 10*time.Second, "sort by name, descending",
-		chromedp.Click(sortButton),
+		click(sortButton),
 		waitFor(`location.search.includes('sort=name&order=desc')`),
 		waitFor(`document.querySelector('.kd-sort[data-key="name"]').parentElement.getAttribute('aria-sort') === 'descending'`),
 	)
@@ -134,7 +134,7 @@ func checkPaging(t *testing.T, ctx context.Context, srv *testServer, ns string) 
 		waitFor(`document.querySelector('.kd-prev').disabled`),
 	)
 	within(t, ctx, 10*time.Second, "second page",
-		chromedp.Click(chromedp.CSS(".kd-next")),
+		click(chromedp.CSS(".kd-next")),
 		waitFor(jsRange+` === '51–61 of 61'`),
 		waitFor(jsRowCount+` === 11`),
 		waitFor(`location.search.includes('page=2')`),
@@ -144,7 +144,7 @@ func checkPaging(t *testing.T, ctx context.Context, srv *testServer, ns string) 
 		t.Errorf("second page shows %v", names)
 	}
 	within(t, ctx, 10*time.Second, "back to the first page",
-		chromedp.Click(chromedp.CSS(".kd-prev")), waitFor(jsRange+` === '1–50 of 61'`))
+		click(chromedp.CSS(".kd-prev")), waitFor(jsRange+` === '1–50 of 61'`))
 }
 
 // checkDrawer opens a Deployment's details, copies its YAML, closes the
@@ -155,15 +155,15 @@ func checkDrawer(t *testing.T, ctx context.Context, srv *testServer) {
 		chromedp.WaitVisible(live), waitFor(jsRowNames+`.includes('web-frontend')`))
 	uid := eval[string](t, ctx, `document.querySelector('tr[data-name="web-frontend"]').dataset.uid`)
 	within(t, ctx, 10*time.Second, "open the details",
-		chromedp.Click(chromedp.CSS("#kd-details-"+uid)),
+		click(chromedp.CSS("#kd-details-"+uid)),
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`location.search.includes('name=web-frontend')`),
 		waitFor(`document.activeElement && document.activeElement.id === 'kd-drawer-close'`),
 		waitFor(`document.querySelector('#kd-drawer .kd-summary') !== null`),
-		chromedp.Click(chromedp.CSS("#kd-tab-YAML")),
+		click(chromedp.CSS("#kd-tab-YAML")),
 		waitFor(`(document.querySelector('#kd-drawer .kd-yaml') || {}).textContent?.includes('name: web-frontend')`),
 		waitFor(`document.querySelector('#kd-drawer .kd-yaml .kd-y-key') !== null`),
-		chromedp.Click(chromedp.CSS("#kd-copy-yaml")),
+		click(chromedp.CSS("#kd-copy-yaml")),
 		waitFor(`[...document.querySelectorAll('.kd-toast')].some(t => t.textContent.includes('YAML copied'))`),
 	)
 	shown := eval[string](t, ctx, `document.querySelector('#kd-drawer .kd-yaml').textContent`)
@@ -188,9 +188,9 @@ func checkDrawer(t *testing.T, ctx context.Context, srv *testServer) {
 		chromedp.WaitVisible(chromedp.CSS("#kd-drawer")),
 		waitFor(`document.querySelector('#kd-drawer-title').textContent === 'team-web/api'`),
 		waitFor(`document.querySelector('#kd-drawer .kd-summary') !== null`),
-		chromedp.Click(chromedp.CSS("#kd-tab-Pods")),
+		click(chromedp.CSS("#kd-tab-Pods")),
 		waitFor(`document.querySelector('#kd-drawer .kd-pods tbody tr') !== null`),
-		chromedp.Click(chromedp.CSS("#kd-drawer-close")),
+		click(chromedp.CSS("#kd-drawer-close")),
 		chromedp.WaitNotPresent(chromedp.CSS("#kd-drawer")),
 	)
 }

@@ -242,7 +242,7 @@ func TestRBACDeployButton(t *testing.T) {
 		}
 		within(t, b, 10*time.Second, "check again",
 			waitFor(`!document.querySelector('#deploy-recheck').disabled`),
-			chromedp.Click(chromedp.CSS("#deploy-recheck")),
+			click(chromedp.CSS("#deploy-recheck")),
 			waitFor(`!document.querySelector('#deploy-recheck').disabled`))
 		time.Sleep(300 * time.Millisecond)
 	}
@@ -290,7 +290,7 @@ func TestSessionEndShowsSignInPrompt(t *testing.T) {
 		t.Errorf("sign-in link %q, want oauth2-proxy's start coming back to /apps/deploy", href)
 	}
 
-	within(t, b, 10*time.Second, "sign in again", chromedp.Click(chromedp.CSS("#kd-signin-link")))
+	within(t, b, 10*time.Second, "sign in again", click(chromedp.CSS("#kd-signin-link")))
 	waitAcrossLoads(t, b, "back on the deploy page, signed in",
 		`location.pathname === "/apps/deploy" && document.querySelector('.kd-live .kd-user-name')?.textContent === "ada"`)
 	if eval[bool](t, b, `document.querySelector('.kd-signin') !== null`) {
@@ -319,7 +319,7 @@ func TestLogoutClearsPersistedState(t *testing.T) {
 		return true;
 	})()`, chromedp.EvalAwaitPromise)
 
-	within(t, b, 10*time.Second, "log out", chromedp.Click(chromedp.CSS("a.kd-logout")))
+	within(t, b, 10*time.Second, "log out", click(chromedp.CSS("a.kd-logout")))
 	waitAcrossLoads(t, b, "the sign-out page", `location.pathname === "/oauth2/sign_out" && document.getElementById("signed-out")`)
 	if got := eval[string](t, b, `Object.keys(localStorage).sort().join(",")`); got != "kubedeck.theme" {
 		t.Errorf("localStorage keys after logout: %q, want only kubedeck.theme", got)

@@ -80,7 +80,7 @@ func TestShellPageRunsACommand(t *testing.T) {
 		chromedp.Navigate(origin+"/apps/objects?kind=pods&namespace="+ns+"&name=box"), chromedp.WaitVisible(live),
 		chromedp.WaitVisible(chromedp.CSS("#kd-shell-main")),
 		waitFor(`document.querySelector('#kd-shell-main').getAttribute('href').endsWith("/apps/shell/`+ns+`/box?container=main")`),
-		chromedp.Click(chromedp.CSS("#kd-shell-main")))
+		click(chromedp.CSS("#kd-shell-main")))
 	waitAcrossLoads(t, b, "the shell page, connected", `document.querySelector('#kd-shell-status')?.textContent === "Connected to main"`)
 	start := time.Now()
 	within(t, b, 20*time.Second, "type a command and see its output",
@@ -98,7 +98,7 @@ func TestShellPageRunsACommand(t *testing.T) {
 	if !eval[bool](t, b, jsTerminalText+`.includes("42")`) {
 		t.Errorf("the terminal lost its output when the session ended: %d terminals, %q", eval[int](t, b, `document.querySelectorAll('#kd-terminal .xterm').length`), eval[string](t, b, jsTerminalText))
 	}
-	within(t, b, 5*time.Second, "reconnect", chromedp.Click(chromedp.CSS("#kd-shell-reconnect")))
+	within(t, b, 5*time.Second, "reconnect", click(chromedp.CSS("#kd-shell-reconnect")))
 	waitAcrossLoads(t, b, "reconnected, in a fresh terminal",
 		`document.querySelector('#kd-shell-status')?.textContent === "Connected to main" && `+
 			`document.querySelectorAll('#kd-terminal .xterm').length === 1 && !`+jsTerminalText+`.includes("42")`)

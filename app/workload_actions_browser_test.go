@@ -69,13 +69,13 @@ func TestWorkloadActionsBrowser(t *testing.T) {
 	}
 
 	within(t, ctx, 10*time.Second, "Restart asks first, focus on Cancel",
-		chromedp.Click(chromedp.CSS("#kd-restart")),
+		click(chromedp.CSS("#kd-restart")),
 		chromedp.WaitVisible(chromedp.CSS("#kd-confirm")),
 		waitFor(`document.querySelector('#kd-confirm-title').textContent === "Restart Deployment?"`),
 		waitFor(`document.activeElement && document.activeElement.id === 'kd-confirm-cancel'`))
 	start = time.Now()
 	within(t, ctx, 90*time.Second, "restart: its progress ends",
-		chromedp.Click(chromedp.CSS("#kd-confirm-restart")),
+		click(chromedp.CSS("#kd-confirm-restart")),
 		chromedp.WaitNotPresent(chromedp.CSS("#kd-confirm")),
 		waitFor(`document.querySelector('#kd-workload-progress [data-step="restart"]') !== null`),
 		waitFor(`document.querySelector('#kd-workload-progress').dataset.op === "succeeded"`),
