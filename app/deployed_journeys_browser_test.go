@@ -43,6 +43,10 @@ func TestDeployedJourneysBrowser(t *testing.T) {
 	chromium := needBrowser(t)
 	for _, base := range []string{"", "/v2"} {
 		t.Run("base="+base, func(t *testing.T) {
+			// The two bases share nothing but the cluster (each has its
+			// own namespace, provider, proxy and Kubedeck), so they run
+			// side by side: most of a journey is waiting on a rollout.
+			t.Parallel()
 			d := startDeployed(t, deployedOptions{base: base, refresh: "3s", users: []idptest.User{journeyAlice, journeyBob}})
 			ensureClusterRole(t, "kubedeck-test-secret-reader",
 				rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "list", "watch"}})
