@@ -26,7 +26,10 @@ func TestBrowserSmoke(t *testing.T) {
 	chromium := needBrowser(t)
 	registerTestRoutes()
 	for _, base := range []string{"", "/v2"} {
-		t.Run("base="+base, func(t *testing.T) { smoke(t, chromium, base) })
+		t.Run("base="+base, func(t *testing.T) {
+			t.Parallel() // each base has its own server and browser context
+			smoke(t, chromium, base)
+		})
 	}
 }
 
