@@ -26,6 +26,7 @@ import (
 	"github.com/kubedeck/kubedeck/kube/cache"
 	"github.com/kubedeck/kubedeck/kube/helm"
 	"github.com/kubedeck/kubedeck/kube/operations"
+	"github.com/kubedeck/kubedeck/kube/slots"
 	"github.com/kubedeck/kubedeck/server"
 	"github.com/kubedeck/kubedeck/web"
 )
@@ -115,6 +116,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	// Deferred after the cluster's stop, so it runs first: once the server
 	// has drained its operations, their last states are written.
 	if c, ok := deps.Operations.(io.Closer); ok {
+		defer c.Close()
+	}
+	if c, ok := deps.Slots.(io.Closer); ok {
 		defer c.Close()
 	}
 	srv, err := server.New(scfg, deps)
@@ -213,10 +217,8 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		// readiness state here, so its chatter goes to the debug log.
 		redis.SetLogger(redisLog{log})
 		ropts := cache.RedisOptions{URL: cfg.redisURL, Log: log}
-		if cfg.redisPasswordFile != "" {
-			if ropts.Password, err = readSecretFile("--redis-password-file", cfg.redisPasswordFile, 1); err != nil {
-				return err
-			}
+		if ropts.Password, err = cfg.redisPassword(); err != nil {
+			return err
 		}
 		rcache, err := cache.NewRedis(ropts)
 		if err != nil {
@@ -242,6 +244,9 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 		if deps.Operations, err = sharedOperations(cfg, log, aopts.Key); err != nil {
 			return err
 		}
+		if deps.Slots, err = sharedSlots(cfg, log); err != nil {
+			return err
+		}
 	}
 	deps.Access = kube.NewAccess(kc, aopts)
 	hopts, err := cfg.helmOptions()
@@ -263,18 +268,34 @@ func connectCluster(ctx context.Context, cfg config, log *slog.Logger, rc *rest.
 // Redis; its records are signed with the access key, so replicas need the
 // same --access-key-file to follow each other's operations.
 func sharedOperations(cfg config, log *slog.Logger, key []byte) (*operations.Redis, error) {
-	opts := operations.RedisOptions{URL: cfg.redisURL, Key: key, Log: log}
-	if cfg.redisPasswordFile != "" {
-		var err error
-		if opts.Password, err = readSecretFile("--redis-password-file", cfg.redisPasswordFile, 1); err != nil {
-			return nil, err
-		}
+	password, err := cfg.redisPassword()
+	if err != nil {
+		return nil, err
 	}
+	opts := operations.RedisOptions{URL: cfg.redisURL, Password: password, Key: key, Log: log}
 	if len(key) == 0 {
 		log.Warn("operations: no --access-key-file, so this replica signs its operations with a key of its own; " +
 			"other replicas cannot follow them (give every replica the same key)")
 	}
 	return operations.NewRedis(opts)
+}
+
+// sharedSlots bounds each user's shells, follows of logs and live
+// connections over every replica, through Redis.
+func sharedSlots(cfg config, log *slog.Logger) (*slots.Redis, error) {
+	password, err := cfg.redisPassword()
+	if err != nil {
+		return nil, err
+	}
+	return slots.NewRedis(slots.RedisOptions{URL: cfg.redisURL, Password: password, Log: log})
+}
+
+// redisPassword is --redis-password-file's password ("" without one).
+func (c config) redisPassword() (string, error) {
+	if c.redisPasswordFile == "" {
+		return "", nil
+	}
+	return readSecretFile("--redis-password-file", c.redisPasswordFile, 1)
 }
 
 // watchDeploySettings sets up the deployment wizard's settings: the flags,

@@ -89,7 +89,7 @@ func (s *Server) serveExec(w http.ResponseWriter, r *http.Request, id Identity) 
 	if err != nil {
 		return err
 	}
-	release, err := s.execs.reserve(id.User.Name)
+	release, err := s.execs.reserve(r.Context(), id.User.Name)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kubedeck/kubedeck/kube"
+	"github.com/kubedeck/kubedeck/kube/slots"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -40,10 +41,12 @@ func (c ExecConfig) withDefaults() ExecConfig {
 	return c
 }
 
-// execSessions counts the sessions open, per user, and ends them all on
-// shutdown. Safe for concurrent use.
+// execSessions bounds each user's sessions over every replica (slots),
+// counts those of this replica, and ends them all on shutdown. Safe for
+// concurrent use.
 type execSessions struct {
-	max int
+	max   int
+	slots slots.Slots
 
 	mu      sync.Mutex
 	perUser map[string]int
@@ -53,27 +56,56 @@ type execSessions struct {
 	live     sync.WaitGroup
 }
 
-func newExecSessions(max int) *execSessions {
-	return &execSessions{max: max, perUser: map[string]int{}, stopping: make(chan struct{})}
+func newExecSessions(s slots.Slots, max int) *execSessions {
+	return &execSessions{max: max, slots: s, perUser: map[string]int{}, stopping: make(chan struct{})}
 }
 
+// execSlot is the slots' key of a user's shells.
+func execSlot(user string) string { return "exec:" + user }
+
 // reserve takes one of user's sessions, or says why not (429 over the
-// limit, 503 when shutting down). release gives it back.
-func (e *execSessions) reserve(user string) (release func(), err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return nil, &apiError{code: shared.CodeUnavailable, message: "The server is shutting down; open the shell again in a moment."}
+// limit, on any replica; 503 when shutting down). release gives it back.
+func (e *execSessions) reserve(ctx context.Context, user string) (release func(), err error) {
+	if e.stopped() {
+		return nil, errExecShutdown
 	}
-	if e.perUser[user] >= e.max {
+	give, ok := e.slots.Take(ctx, execSlot(user), e.max)
+	if !ok {
 		return nil, &apiError{code: shared.CodeRateLimited,
 			message: fmt.Sprintf("You have %d shells open, as many as you may; close one first.", e.max),
 			details: map[string]any{"limit": e.max}}
 	}
+	if !e.add(user) {
+		give()
+		return nil, errExecShutdown
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			defer give()
+			e.done(user)
+		})
+	}, nil
+}
+
+var errExecShutdown = &apiError{code: shared.CodeUnavailable, message: "The server is shutting down; open the shell again in a moment."}
+
+func (e *execSessions) stopped() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
+}
+
+// add counts a session of user on this replica, unless it is shutting down.
+func (e *execSessions) add(user string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
 	e.perUser[user]++
 	e.live.Add(1)
-	var once sync.Once
-	return func() { once.Do(func() { e.done(user) }) }, nil
+	return true
 }
 
 func (e *execSessions) done(user string) {
@@ -85,7 +117,7 @@ func (e *execSessions) done(user string) {
 	}
 }
 
-// open is how many sessions user holds.
+// open is how many sessions user holds on this replica.
 func (e *execSessions) open(user string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()

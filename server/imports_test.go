@@ -27,7 +27,7 @@ func TestDirectImports(t *testing.T) {
 		allowed []string
 	}{
 		{pkg: "server", allowed: []string{
-			mod + "kube", mod + "kube/apps", mod + "kube/helm", mod + "kube/operations", mod + "shared", mod + "web",
+			mod + "kube", mod + "kube/apps", mod + "kube/helm", mod + "kube/operations", mod + "kube/slots", mod + "shared", mod + "web",
 			"github.com/coder/websocket",
 			"github.com/coreos/go-oidc/v3/oidc",
 			"github.com/prometheus/client_golang/",

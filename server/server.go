@@ -19,6 +19,7 @@ import (
 	"github.com/kubedeck/kubedeck/kube/apps"
 	"github.com/kubedeck/kubedeck/kube/helm"
 	"github.com/kubedeck/kubedeck/kube/operations"
+	"github.com/kubedeck/kubedeck/kube/slots"
 )
 
 // Config is what an operator sets (flags and KUBEDECK_* variables).
@@ -104,6 +105,9 @@ type Deps struct {
 	// Operations keeps the state of long operations (202 answers); the
 	// WebSocket follows them. Nil: the server runs none.
 	Operations operations.Registry
+	// Slots bound what one user holds at once (shells, follows of logs,
+	// live connections) over every replica; nil: counted in this process.
+	Slots slots.Slots
 	// Deploy is the cluster's configuration for the deployment wizard; nil:
 	// the defaults (no domain, so no external exposure).
 	Deploy *kube.DeploySettings
@@ -138,6 +142,7 @@ type Server struct {
 	logs         *kube.Logs       // nil without Deps.Kube
 	hub          *hub             // nil without Deps.Objects and Deps.Access
 	execs        *execSessions    // the shells open
+	slots        slots.Slots      // each user's shells, follows and connections
 
 	// stopping ends when the server starts shutting down; the work of
 	// operations, which outlives requests, stops with it.
@@ -235,9 +240,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.slots = deps.Slots
+	if s.slots == nil {
+		s.slots = slots.NewMemory()
+	}
 	s.setupWebSocket(deps.Objects, deps.Access)
 	s.cfg.Exec = cfg.Exec.withDefaults()
-	s.execs = newExecSessions(s.cfg.Exec.MaxPerUser)
+	s.execs = newExecSessions(s.slots, s.cfg.Exec.MaxPerUser)
 	s.OnShutdown(s.execs.shutdown)
 	s.watchReleaseSecrets()
 	s.routes()

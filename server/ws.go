@@ -40,10 +40,10 @@ func (s *Server) setupWebSocket(objects *kube.Objects, access *kube.Access) {
 	s.hub.progress = newProgressPusher(s.hub, objects)
 	s.hub.ops = s.deps.Operations
 	s.hub.stopping = s.stopping.Done()
+	s.hub.slots = s.slots
 	if s.logs != nil {
 		s.hub.logs = s.logs
 		s.hub.logCfg = s.cfg.Logs.withDefaults()
-		s.hub.logStreams = newUserStreams(s.hub.logCfg.MaxStreamsPerUser)
 		s.hub.mayReadLogs = s.mayReadLogs
 	}
 	s.OnShutdown(func() { s.hub.shutdown(s.cfg.ShutdownTimeout) })
@@ -63,7 +63,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, id Identity) er
 	}
 	ws.SetReadLimit(wsReadLimit)
 	c := newWSConn(s.hub, ws, id.User, id.Expires, s.log.With("request_id", requestID(r), "user", id.User.Name))
-	if err := s.hub.register(c); err != nil {
+	if err := s.hub.register(r.Context(), c); err != nil {
 		c.refuse(err)
 		return nil
 	}

@@ -44,6 +44,8 @@ type wsConn struct {
 	expires time.Time // the sign-in's expiry; zero: none
 	log     *slog.Logger
 	q       *sendQueue
+	// releaseSlot gives back the connection's place in its user's limit.
+	releaseSlot func()
 
 	// mu guards subs, by the client's id: the reader adds and removes, the
 	// hub's re-authorization revokes.

@@ -62,6 +62,11 @@ func newSyntheticHubServerWith(t testing.TB, cfg Config, authorize listAuthorize
 // newSyntheticHub is the server of newSyntheticHubServerWith, not yet
 // listening.
 func newSyntheticHub(cfg Config, authorize listAuthorizer) (*Server, error) {
+	return newSyntheticHubDeps(cfg, Deps{}, authorize)
+}
+
+// newSyntheticHubDeps is newSyntheticHub on deps (its Slots, say).
+func newSyntheticHubDeps(cfg Config, deps Deps, authorize listAuthorizer) (*Server, error) {
 	objects, err := kube.NewObjects(fake.NewClientset(), kube.ObjectsOptions{})
 	if err != nil {
 		return nil, err
@@ -69,11 +74,12 @@ func newSyntheticHub(cfg Config, authorize listAuthorizer) (*Server, error) {
 	if cfg.Auth.Mode == "" && cfg.Auth.ProxySecret == "" {
 		cfg.Auth.ProxySecret = testProxySecret // tryDialWS sends it, as oauth2-proxy would
 	}
-	s, err := New(cfg, Deps{})
+	s, err := New(cfg, deps)
 	if err != nil {
 		return nil, err
 	}
 	s.hub = newHub(s.cfg.WebSocket, s.log, objects, objects.Kind, authorize)
+	s.hub.slots = s.slots
 	s.OnShutdown(func() { s.hub.shutdown(s.cfg.ShutdownTimeout) })
 	return s, nil
 }

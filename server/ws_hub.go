@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubedeck/kubedeck/kube"
 	"github.com/kubedeck/kubedeck/kube/operations"
+	"github.com/kubedeck/kubedeck/kube/slots"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -120,15 +121,16 @@ type hub struct {
 	// user's logStreams; mayReadLogs re-authorizes the follows.
 	logs        logSource
 	logCfg      LogConfig
-	logStreams  *userStreams
 	mayReadLogs func(ctx context.Context, u kube.User, namespace string) error
 	// stopping is closed when the server starts shutting down.
 	stopping <-chan struct{}
+	// slots bound each user's connections and follows of logs over every
+	// replica.
+	slots slots.Slots
 
 	mu          sync.RWMutex
 	index       map[subKey]map[*subscription]struct{}
 	conns       map[*wsConn]struct{}
-	perUser     map[string]int
 	unsubscribe func()        // from the source, while connections are open
 	reauthQuit  chan struct{} // stops the re-authorization, while connections are open
 	closed      bool
@@ -145,7 +147,7 @@ func newHub(cfg WebSocketConfig, log *slog.Logger, source eventSource,
 		authorize: authorize,
 		index:     make(map[subKey]map[*subscription]struct{}),
 		conns:     make(map[*wsConn]struct{}),
-		perUser:   make(map[string]int),
+		slots:     slots.NewMemory(),
 	}
 }
 
@@ -163,18 +165,29 @@ type wsRefusal struct {
 
 func (e *wsRefusal) Error() string { return string(e.code) + ": " + e.message }
 
-// register admits c, within its user's connection limit, and starts
-// listening to the cache with the first connection.
-func (h *hub) register(c *wsConn) error {
+// register admits c, within its user's connection limit over every
+// replica, and starts listening to the cache with the first connection.
+// The limit's place is taken before the hub's lock: Redis's answer must
+// not hold up other users' connections.
+func (h *hub) register(ctx context.Context, c *wsConn) error {
+	release, ok := h.slots.Take(ctx, "ws:"+c.user.Name, h.cfg.MaxConnsPerUser)
+	if !ok {
+		return &wsRefusal{code: errTooManyConns.code, message: tooManyConnsMessage(h.cfg.MaxConnsPerUser)}
+	}
+	if err := h.admit(c); err != nil {
+		release()
+		return err
+	}
+	c.releaseSlot = release
+	return nil
+}
+
+func (h *hub) admit(c *wsConn) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return errHubClosed
 	}
-	if h.perUser[c.user.Name] >= h.cfg.MaxConnsPerUser {
-		return &wsRefusal{code: errTooManyConns.code, message: tooManyConnsMessage(h.cfg.MaxConnsPerUser)}
-	}
-	h.perUser[c.user.Name]++
 	h.conns[c] = struct{}{}
 	h.done.Add(1)
 	if h.reauthQuit == nil {
@@ -210,8 +223,8 @@ func (h *hub) unregister(c *wsConn) {
 		}
 	}()
 	delete(h.conns, c)
-	if h.perUser[c.user.Name]--; h.perUser[c.user.Name] <= 0 {
-		delete(h.perUser, c.user.Name)
+	if c.releaseSlot != nil {
+		c.releaseSlot()
 	}
 	if len(h.conns) == 0 && h.reauthQuit != nil {
 		close(h.reauthQuit) // the loop may wait for h.mu: do not wait for it

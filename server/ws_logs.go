@@ -100,7 +100,7 @@ func (c *wsConn) followLogs(ctx context.Context, m shared.WSMessage) {
 		c.sendError(m.ID, ae.code, ae.message)
 		return
 	}
-	release, ok := h.logStreams.acquire(c.user.Name)
+	release, ok := h.slots.Take(ctx, "logs:"+c.user.Name, h.logCfg.MaxStreamsPerUser)
 	if !ok {
 		c.sendError(m.ID, shared.CodeRateLimited, fmt.Sprintf(
 			"You follow %d logs already, the most one person may; close one first.", h.logCfg.MaxStreamsPerUser))
@@ -339,36 +339,4 @@ func (c *wsConn) pushOnSub(sub *subscription, typ shared.WSType, b body) {
 	if c.subs[sub.id] == sub {
 		c.q.pushState(sub, typ, b)
 	}
-}
-
-// userStreams counts each user's follows of logs on this replica.
-type userStreams struct {
-	limit int
-
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func newUserStreams(limit int) *userStreams {
-	return &userStreams{limit: limit, n: map[string]int{}}
-}
-
-// acquire takes one of user's streams; ok is false when none is free.
-func (s *userStreams) acquire(user string) (release func(), ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.n[user] >= s.limit {
-		return nil, false
-	}
-	s.n[user]++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if s.n[user]--; s.n[user] <= 0 {
-				delete(s.n, user)
-			}
-		})
-	}, true
 }

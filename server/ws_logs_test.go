@@ -42,22 +42,3 @@ func TestLogFollowDropsBeyondItsBuffer(t *testing.T) {
 		t.Errorf("over the byte bound: %d lines, %d dropped; want 1 and 2", len(ch.Lines), ch.Dropped)
 	}
 }
-
-func TestUserStreamsLimit(t *testing.T) {
-	s := newUserStreams(2)
-	r1, ok1 := s.acquire("ann")
-	_, ok2 := s.acquire("ann")
-	_, ok3 := s.acquire("ann")
-	_, okOther := s.acquire("ben")
-	if !ok1 || !ok2 || ok3 || !okOther {
-		t.Fatalf("acquire: %v %v %v %v; want the third of ann's refused only", ok1, ok2, ok3, okOther)
-	}
-	r1()
-	r1() // a second release changes nothing
-	if _, ok := s.acquire("ann"); !ok {
-		t.Error("a released stream was not free again")
-	}
-	if _, ok := s.acquire("ann"); ok {
-		t.Error("a double release freed two streams")
-	}
-}
