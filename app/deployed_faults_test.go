@@ -63,6 +63,7 @@ func proxiedGet(t *testing.T, c *http.Client, url string) (int, shared.Envelope)
 // own) gets Kubedeck's 401, never a 502 and never the user's data, and
 // Kubedeck's log says why.
 func TestDeployedProxySecretMismatch(t *testing.T) {
+	t.Parallel() // its own namespace, Redis, provider, proxy and Kubedeck
 	d := startDeployed(t, deployedOptions{users: []idptest.User{journeyAlice}, beforeProxy: func(p *chartpod.Pod) {
 		path := p.Kubedeck.Getenv("KUBEDECK_PROXY_SECRET_FILE")
 		if err := os.Chmod(path, 0o600); err != nil {
@@ -92,6 +93,7 @@ func TestDeployedProxySecretMismatch(t *testing.T) {
 // TestDeployedRedisDown: Redis stopping while a user is signed in through
 // the proxy is a cache miss: the API keeps answering as the user.
 func TestDeployedRedisDown(t *testing.T) {
+	t.Parallel() // its own namespace, Redis, provider, proxy and Kubedeck
 	d := startDeployed(t, deployedOptions{users: []idptest.User{journeyAlice}})
 	ns := namespaceWith(t, "redis-down", map[string]string{"Group:team-a": "edit"})
 	seedDeployment(t, ns, "seeded")

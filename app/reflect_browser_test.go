@@ -63,6 +63,7 @@ type pageReport struct {
 // attribute ever appears in the DOM, that the page stays where it is, and
 // that the object viewer still takes its search text from the URL.
 func TestBrowserReflectsNoMarkup(t *testing.T) {
+	t.Parallel() // no cluster: its own server and browser context
 	chromium := needBrowser(t)
 	srv := startServer(t, "", "reflect-1")
 	ctx := newBrowser(t, chromium)
