@@ -7,8 +7,8 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 # The UI first, compressed, so that the server embeds it (web/embed.go).
-RUN GOOS=js GOARCH=wasm go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o web/app.wasm ./app \
- && go run ./web/compress web/app.wasm \
+RUN GOOS=js GOARCH=wasm go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o bin/app.wasm ./app \
+ && go run ./web/compress bin/app.wasm web \
  && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/kubedeck ./app
 
 # No shell, no package manager; the binary writes nothing, so the root

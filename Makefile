@@ -16,9 +16,11 @@ help: ## list the verbs
 
 build: wasm server ## build the WASM UI (compressed) and the server binary into bin/
 
-wasm: ## build web/app.wasm and its .br/.gz
-	GOOS=js GOARCH=wasm go build -trimpath -ldflags '$(LDFLAGS)' -o web/app.wasm ./app
-	go run ./web/compress web/app.wasm
+# The raw WASM stays in bin/: the server embeds only its .br and .gz (web/embed.go).
+wasm: ## build bin/app.wasm and its web/app.wasm.br and .gz
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags '$(LDFLAGS)' -o bin/app.wasm ./app
+	rm -f web/app.wasm
+	go run ./web/compress bin/app.wasm web
 
 server: ## build bin/kubedeck (embeds whatever web/ holds)
 	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubedeck ./app

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,11 +18,13 @@ import (
 // backoff (never on 4xx), and reports every failure it is not told to keep
 // quiet through onFailure, which the layout turns into a toast.
 //
-// The same code runs natively (tests against httptest) and in the browser,
-// where net/http's transport is the Fetch API.
+// The same code runs natively (tests against httptest) and in the browser;
+// only sending one request differs (send: net/http natively, the Fetch API
+// in the browser, which keeps net/http's client and its TLS stack, about
+// 5 MB, out of the WASM).
 type apiClient struct {
 	root      string // URL prefix of the API, e.g. "https://host/v2/api/v1"
-	http      *http.Client
+	send      sender
 	retry     retryPolicy
 	onFailure func(error)
 	onReach   func(reachable bool)
@@ -43,11 +43,30 @@ const (
 	defaultFirstWait = 300 * time.Millisecond
 )
 
+// sender sends one request, with the JSON payload when it is not nil, and
+// returns the reply. Its error is a network error: no reply came.
+type sender func(ctx context.Context, method, url string, payload []byte) (reply, error)
+
+// reply is what the client reads of an HTTP reply.
+type reply struct {
+	status int
+	body   []byte
+}
+
+// Bounds on one request: its whole duration and the reply's size.
+const (
+	requestTimeout = 30 * time.Second
+	maxReply       = 16 << 20
+)
+
+// statusLine is how a reply's status reads in a message ("404 Not Found").
+func statusLine(status int) string { return fmt.Sprintf("%d %s", status, http.StatusText(status)) }
+
 // newAPIClient returns a client for the API under root ("…/api/v1").
 func newAPIClient(root string) *apiClient {
 	return &apiClient{
 		root:  strings.TrimSuffix(root, "/"),
-		http:  &http.Client{Timeout: 30 * time.Second},
+		send:  send,
 		retry: retryPolicy{attempts: defaultAttempts, first: defaultFirstWait},
 	}
 }
@@ -173,50 +192,35 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any, 
 
 // once sends one request and decodes its reply.
 func (c *apiClient) once(ctx context.Context, method, path string, payload []byte, out any) error {
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.root+path, body)
-	if err != nil {
-		return fmt.Errorf("build request %s %s: %w", method, path, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return &networkError{cause: err}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	resp, err := c.send(ctx, method, c.root+path, payload)
 	if err != nil {
 		return &networkError{cause: err}
 	}
 	var env shared.Envelope
-	if jerr := json.Unmarshal(raw, &env); jerr != nil {
-		if resp.StatusCode >= 400 {
-			return &replyError{Status: resp.StatusCode, API: shared.Error{
-				Code:    codeForStatus(resp.StatusCode),
-				Message: fmt.Sprintf("The server answered %s.", resp.Status),
+	if jerr := json.Unmarshal(resp.body, &env); jerr != nil {
+		if resp.status >= 400 {
+			return &replyError{Status: resp.status, API: shared.Error{
+				Code:    codeForStatus(resp.status),
+				Message: "The server answered " + statusLine(resp.status) + ".",
 			}}
 		}
-		return &replyError{Status: resp.StatusCode, API: shared.Error{
+		return &replyError{Status: resp.status, API: shared.Error{
 			Code: shared.CodeInternal, Message: "The server's reply could not be read.",
 		}}
 	}
-	if !env.Success || resp.StatusCode >= 400 {
-		apiErr := shared.Error{Code: codeForStatus(resp.StatusCode),
-			Message: fmt.Sprintf("The server answered %s.", resp.Status)}
+	if !env.Success || resp.status >= 400 {
+		apiErr := shared.Error{Code: codeForStatus(resp.status),
+			Message: "The server answered " + statusLine(resp.status) + "."}
 		if env.Error != nil && env.Error.Message != "" {
 			apiErr = *env.Error
 		}
-		return &replyError{Status: resp.StatusCode, API: apiErr}
+		return &replyError{Status: resp.status, API: apiErr}
 	}
 	if out != nil && len(env.Data) > 0 && string(env.Data) != "null" {
 		if err := json.Unmarshal(env.Data, out); err != nil {
-			return &replyError{Status: resp.StatusCode, API: shared.Error{
+			return &replyError{Status: resp.status, API: shared.Error{
 				Code: shared.CodeInternal, Message: "The server's reply did not have the expected shape.",
 			}}
 		}

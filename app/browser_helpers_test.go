@@ -236,7 +236,7 @@ func (s *syncBuffer) String() string {
 // without Chromium or a built app.wasm (`make test` provides both).
 func needBrowser(t *testing.T) string {
 	t.Helper()
-	if _, err := fs.Stat(web.FS, "app.wasm"); err != nil {
+	if _, err := fs.Stat(web.FS, "app.wasm.gz"); err != nil {
 		t.Skip("web/app.wasm is not built into this test binary: run `make wasm` (or `make test`) first")
 	}
 	chromium, err := exec.LookPath("chromium")

@@ -132,24 +132,19 @@ func runTerminal(ctx context.Context, base string, t shellTarget, update func(te
 // checkExec asks the exec route, without upgrading, whether the shell
 // would open; an error says why not, for people.
 func checkExec(ctx context.Context, path string) (shared.ExecCheck, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return shared.ExecCheck{}, err
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := send(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return shared.ExecCheck{}, errors.New("the server could not be reached")
 	}
-	defer resp.Body.Close()
 	var env shared.Envelope
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
-		return shared.ExecCheck{}, fmt.Errorf("the server answered %s", resp.Status)
+	if err := json.Unmarshal(resp.body, &env); err != nil {
+		return shared.ExecCheck{}, fmt.Errorf("the server answered %s", statusLine(resp.status))
 	}
 	if !env.Success || env.Error != nil {
 		if env.Error != nil {
 			return shared.ExecCheck{}, errors.New(env.Error.Message)
 		}
-		return shared.ExecCheck{}, fmt.Errorf("the server answered %s", resp.Status)
+		return shared.ExecCheck{}, fmt.Errorf("the server answered %s", statusLine(resp.status))
 	}
 	var check shared.ExecCheck
 	err = json.Unmarshal(env.Data, &check)

@@ -34,9 +34,10 @@ func TestDirectImports(t *testing.T) {
 			"golang.org/x/time/rate",
 		}},
 		{pkg: "shared", allowed: []string{
-			"github.com/invopop/validation",
+			mod + "shared/validation",
 			"github.com/distribution/reference",
 		}},
+		{pkg: "shared/validation"},
 		{pkg: "kube", allowed: []string{
 			mod + "shared", mod + "kube/",
 			"k8s.io/api/", "k8s.io/apimachinery/", "k8s.io/client-go/", "k8s.io/utils/ptr", "sigs.k8s.io/yaml",
@@ -60,6 +61,30 @@ func TestDirectImports(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWASMLinksNoTemplate keeps text/template out of the WASM: its
+// reflection (reflect.Value.MethodByName) makes the linker keep every
+// exported method of every reachable type, a third of the UI's size. It came
+// in once through invopop/validation's error messages.
+func TestWASMLinksNoTemplate(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not on PATH")
+	}
+	cmd := exec.Command("go", "list", "-deps", "-f", `{{if not .Standard}}{{.ImportPath}} {{join .Imports " "}}{{end}}`, "../app")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps ../app: %v", err)
+	}
+	for line := range strings.Lines(string(out)) {
+		pkg, imports, _ := strings.Cut(strings.TrimSpace(line), " ")
+		for _, bad := range []string{"text/template", "html/template"} {
+			if slices.Contains(strings.Fields(imports), bad) {
+				t.Errorf("the WASM build links %s through %s", bad, pkg)
+			}
+		}
 	}
 }
 

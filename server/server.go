@@ -90,7 +90,8 @@ type Deps struct {
 	Log *slog.Logger
 	// UI serves the go-app pages (prerendered HTML, manifest, service worker).
 	UI http.Handler
-	// Web holds the static assets; app.wasm with its .br and .gz siblings when built.
+	// Web holds the static assets; app.wasm as app.wasm.br and app.wasm.gz
+	// when built (the raw file too, if present).
 	Web fs.FS
 	// Registry collects the server's metrics; New registers its own in it.
 	Registry *prometheus.Registry

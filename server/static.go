@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -38,14 +41,18 @@ func InspectWeb(web fs.FS) (WebInfo, error) {
 	}
 	wi := WebInfo{Fingerprint: sf.fingerprint}
 	if f, ok := sf.files["app.wasm"]; ok {
-		wi.WasmSize = int64(len(f.identity))
+		wi.WasmSize = f.size
 	}
 	return wi, nil
 }
 
-// staticFile is one asset held in memory, with its precompressed forms.
+// staticFile is one asset held in memory, with its precompressed forms. An
+// asset may come compressed only (app.wasm: the binary embeds its .br and
+// .gz, not the raw file), with identity nil: a client that takes neither
+// encoding then gets the .gz decompressed as it is sent.
 type staticFile struct {
 	identity, br, gz []byte
+	size             int64 // uncompressed
 	ctype            string
 	etag             string
 }
@@ -63,30 +70,19 @@ func newStaticFiles(web fs.FS) (*staticFiles, error) {
 		sf.fingerprint = "none"
 		return sf, nil
 	}
-	var names []string
 	err := fs.WalkDir(web, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
 			return err
 		}
-		names = append(names, p)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read web assets: %w", err)
-	}
-	sort.Strings(names)
-	all := sha256.New()
-	for _, p := range names {
 		b, err := fs.ReadFile(web, p)
 		if err != nil {
-			return nil, fmt.Errorf("read web asset %s: %w", p, err)
+			return err
 		}
 		base, enc := p, ""
-		switch {
-		case strings.HasSuffix(p, ".br"):
-			base, enc = strings.TrimSuffix(p, ".br"), "br"
-		case strings.HasSuffix(p, ".gz"):
-			base, enc = strings.TrimSuffix(p, ".gz"), "gzip"
+		if name, ok := strings.CutSuffix(p, ".br"); ok {
+			base, enc = name, "br"
+		} else if name, ok := strings.CutSuffix(p, ".gz"); ok {
+			base, enc = name, "gzip"
 		}
 		f := sf.files[base]
 		if f == nil {
@@ -100,27 +96,67 @@ func newStaticFiles(web fs.FS) (*staticFiles, error) {
 			f.gz = b
 		default:
 			f.identity = b
-			sum := sha256.Sum256(b)
-			f.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
-			f.ctype = mime.TypeByExtension(path.Ext(p))
-			if path.Ext(p) == ".wasm" {
-				f.ctype = "application/wasm"
-			}
-			if f.ctype == "" {
-				f.ctype = "application/octet-stream"
-			}
-			all.Write([]byte(p))
-			all.Write(sum[:])
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read web assets: %w", err)
 	}
-	// A compressed form without its original is of no use; drop it.
-	for name, f := range sf.files {
-		if f.identity == nil {
-			delete(sf.files, name)
+	names := make([]string, 0, len(sf.files))
+	for name := range sf.files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	all := sha256.New()
+	for _, name := range names {
+		f := sf.files[name]
+		sum, err := f.describe(name)
+		if err != nil {
+			return nil, fmt.Errorf("read web asset %s: %w", name, err)
 		}
+		if sum == nil {
+			// A brotli form alone serves no client that lacks brotli.
+			delete(sf.files, name)
+			continue
+		}
+		all.Write([]byte(name))
+		all.Write(sum)
 	}
 	sf.fingerprint = hex.EncodeToString(all.Sum(nil)[:6])
 	return sf, nil
+}
+
+// describe sets the file's size, type and ETag, and returns the SHA-256 of
+// its content (nil when it has neither an identity nor a gzip form). The
+// gzip form of a compressed-only file is read through once, which also
+// proves it whole before any client gets it.
+func (f *staticFile) describe(name string) ([]byte, error) {
+	h := sha256.New()
+	switch {
+	case f.identity != nil:
+		h.Write(f.identity)
+		f.size = int64(len(f.identity))
+	case f.gz != nil:
+		zr, err := gzip.NewReader(bytes.NewReader(f.gz))
+		if err != nil {
+			return nil, err
+		}
+		if f.size, err = io.Copy(h, zr); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, nil
+	}
+	sum := h.Sum(nil)
+	f.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
+	f.ctype = mime.TypeByExtension(path.Ext(name))
+	if path.Ext(name) == ".wasm" {
+		f.ctype = "application/wasm"
+	}
+	if f.ctype == "" {
+		f.ctype = "application/octet-stream"
+	}
+	return sum, nil
 }
 
 func (sf *staticFiles) has(name string) bool { _, ok := sf.files[name]; return ok }
@@ -161,14 +197,27 @@ func (sf *staticFiles) serve(w http.ResponseWriter, r *http.Request, name string
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := f.identity
-	switch enc := acceptedEncoding(r.Header.Get("Accept-Encoding")); {
-	case enc == "br" && f.br != nil:
+	accept := strings.Join(r.Header.Values("Accept-Encoding"), ",")
+	var body []byte
+	switch {
+	case f.br != nil && acceptsEncoding(accept, "br"):
 		body = f.br
 		h.Set("Content-Encoding", "br")
-	case (enc == "br" || enc == "gzip") && f.gz != nil && acceptsEncoding(r.Header.Get("Accept-Encoding"), "gzip"):
+	case f.gz != nil && acceptsEncoding(accept, "gzip"):
 		body = f.gz
 		h.Set("Content-Encoding", "gzip")
+	case f.identity != nil:
+		body = f.identity
+	default:
+		// No Content-Length: the body is decompressed as it is sent.
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			zr, err := gzip.NewReader(bytes.NewReader(f.gz)) // proven whole by describe
+			if err == nil {
+				_, _ = io.Copy(w, zr)
+			}
+		}
+		return
 	}
 	// Written by hand: http.ServeContent leaves Content-Length out when
 	// Content-Encoding is set, and go-app's loading progress needs it.
@@ -179,34 +228,34 @@ func (sf *staticFiles) serve(w http.ResponseWriter, r *http.Request, name string
 	}
 }
 
-// acceptedEncoding picks the best encoding the client accepts: br, then gzip.
-func acceptedEncoding(header string) string {
-	switch {
-	case acceptsEncoding(header, "br"):
-		return "br"
-	case acceptsEncoding(header, "gzip"):
-		return "gzip"
-	}
-	return ""
-}
-
-// acceptsEncoding reports whether an Accept-Encoding header allows enc
-// (listed without q=0).
+// acceptsEncoding reports whether an Accept-Encoding header (its lines
+// joined by commas) allows enc: listed, or covered by "*", and not with
+// q=0.
 func acceptsEncoding(header, enc string) bool {
+	wildcard := false
 	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), enc) {
-			continue
+		name = strings.TrimSpace(name)
+		switch {
+		case strings.EqualFold(name, enc):
+			return qualityAboveZero(params)
+		case name == "*":
+			wildcard = qualityAboveZero(params)
 		}
-		params = strings.ReplaceAll(params, " ", "")
-		if q, ok := strings.CutPrefix(params, "q="); ok {
-			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
-				return false
-			}
-		}
-		return true
 	}
-	return false
+	return wildcard
+}
+
+// qualityAboveZero says whether an Accept-Encoding entry's parameters leave
+// it wanted: no q, or a q other than 0.
+func qualityAboveZero(params string) bool {
+	params = strings.ReplaceAll(params, " ", "")
+	if q, ok := strings.CutPrefix(params, "q="); ok {
+		if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // serveUI serves the go-app pages, or a clear 503 page when the WASM was not

@@ -36,11 +36,16 @@ func webFS(t *testing.T) (fstest.MapFS, []byte) {
 	}, wasm
 }
 
+// TestPrecompressedWasm serves app.wasm in each encoding a client may
+// take, from web/ as the binary embeds it (compressed only) and with the
+// raw file beside: every client gets the same bytes and the same ETag.
 func TestPrecompressedWasm(t *testing.T) {
-	fsys, wasm := webFS(t)
-	s, err := New(Config{AllowedHosts: []string{"example.com"}}, Deps{Web: fsys, UI: http.NotFoundHandler()})
-	if err != nil {
-		t.Fatal(err)
+	full, wasm := webFS(t)
+	compressedOnly := fstest.MapFS{}
+	for name, f := range full {
+		if name != "app.wasm" {
+			compressedOnly[name] = f
+		}
 	}
 	decode := map[string]func(io.Reader) ([]byte, error){
 		"br": func(r io.Reader) ([]byte, error) { return io.ReadAll(brotli.NewReader(r)) },
@@ -54,47 +59,109 @@ func TestPrecompressedWasm(t *testing.T) {
 		"": io.ReadAll,
 	}
 	tests := []struct {
-		name, accept, wantEncoding string
+		name         string
+		accept       []string // one Accept-Encoding line each
+		wantEncoding string
 	}{
-		{"brotli preferred", "gzip, deflate, br, zstd", "br"},
-		{"gzip only", "gzip", "gzip"},
-		{"brotli refused", "br;q=0, gzip", "gzip"},
-		{"identity", "", ""},
-		{"unknown only", "zstd", ""},
+		{"brotli preferred", []string{"gzip, deflate, br, zstd"}, "br"},
+		{"gzip only", []string{"gzip"}, "gzip"},
+		{"brotli refused", []string{"br;q=0, gzip"}, "gzip"},
+		{"both refused", []string{"br;q=0, gzip; q=0"}, ""},
+		{"gzip refused, br taken", []string{"gzip;q=0,br;q=0.5"}, "br"},
+		{"identity", nil, ""},
+		{"empty header", []string{""}, ""},
+		{"unknown only", []string{"zstd"}, ""},
+		{"wildcard", []string{"*"}, "br"},
+		{"wildcard without br", []string{"br;q=0, *"}, "gzip"},
+		{"wildcard refused", []string{"*;q=0"}, ""},
+		{"header repeated", []string{"deflate", "gzip"}, "gzip"},
+		{"header repeated, br in the second", []string{"gzip", "br"}, "br"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest("GET", "/web/app.wasm", nil)
-			req.Header.Set("Accept-Encoding", tt.accept)
-			rec := httptest.NewRecorder()
-			s.Handler().ServeHTTP(rec, req)
-			if rec.Code != 200 {
-				t.Fatalf("status %d", rec.Code)
-			}
-			h := rec.Header()
-			if h.Get("Content-Type") != "application/wasm" {
-				t.Errorf("Content-Type %q", h.Get("Content-Type"))
-			}
-			if h.Get("Content-Encoding") != tt.wantEncoding {
-				t.Errorf("Content-Encoding %q, want %q", h.Get("Content-Encoding"), tt.wantEncoding)
-			}
-			if got := h.Get("Content-Length"); got != strconv.Itoa(rec.Body.Len()) {
-				t.Errorf("Content-Length %s, body %d bytes", got, rec.Body.Len())
-			}
-			if !strings.Contains(h.Get("Vary"), "Accept-Encoding") {
-				t.Errorf("Vary %q", h.Get("Vary"))
-			}
-			if tt.wantEncoding != "" && rec.Body.Len() >= len(wasm) {
-				t.Errorf("%s body is %d bytes, not smaller than %d", tt.wantEncoding, rec.Body.Len(), len(wasm))
-			}
-			got, err := decode[tt.wantEncoding](rec.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, wasm) {
-				t.Error("decoded body differs from app.wasm")
-			}
-		})
+	var etag string
+	for _, layout := range []struct {
+		name string
+		web  fstest.MapFS
+	}{{"compressed only", compressedOnly}, {"with raw", full}} {
+		s, err := New(Config{AllowedHosts: []string{"example.com"}}, Deps{Web: layout.web, UI: http.NotFoundHandler()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range tests {
+			t.Run(layout.name+"/"+tt.name, func(t *testing.T) {
+				for _, method := range []string{"GET", "HEAD"} {
+					req := httptest.NewRequest(method, "/web/app.wasm", nil)
+					for _, line := range tt.accept {
+						req.Header.Add("Accept-Encoding", line)
+					}
+					rec := httptest.NewRecorder()
+					s.Handler().ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						t.Fatalf("%s: status %d", method, rec.Code)
+					}
+					h := rec.Header()
+					if h.Get("Content-Type") != "application/wasm" {
+						t.Errorf("%s: Content-Type %q", method, h.Get("Content-Type"))
+					}
+					if h.Get("Content-Encoding") != tt.wantEncoding {
+						t.Errorf("%s: Content-Encoding %q, want %q", method, h.Get("Content-Encoding"), tt.wantEncoding)
+					}
+					if !strings.Contains(h.Get("Vary"), "Accept-Encoding") {
+						t.Errorf("%s: Vary %q", method, h.Get("Vary"))
+					}
+					if etag == "" {
+						etag = h.Get("ETag")
+					}
+					if h.Get("ETag") != etag || etag == "" {
+						t.Errorf("%s: ETag %q, want %q for every form", method, h.Get("ETag"), etag)
+					}
+					if method == "HEAD" {
+						if rec.Body.Len() != 0 {
+							t.Errorf("HEAD: %d bytes of body", rec.Body.Len())
+						}
+						continue
+					}
+					// Content-Length is exact, or absent for the raw file
+					// decompressed as it is sent.
+					if got := h.Get("Content-Length"); got != strconv.Itoa(rec.Body.Len()) && (got != "" || layout.web["app.wasm"] != nil || tt.wantEncoding != "") {
+						t.Errorf("Content-Length %q, body %d bytes", got, rec.Body.Len())
+					}
+					if tt.wantEncoding != "" && rec.Body.Len() >= len(wasm) {
+						t.Errorf("%s body is %d bytes, not smaller than %d", tt.wantEncoding, rec.Body.Len(), len(wasm))
+					}
+					got, err := decode[tt.wantEncoding](rec.Body)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, wasm) {
+						t.Error("decoded body differs from app.wasm")
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestCompressedOnlyWasm checks web/ as the binary embeds it: the size and
+// fingerprint come from the gzip form, and a damaged one fails at start
+// rather than mid-download.
+func TestCompressedOnlyWasm(t *testing.T) {
+	full, wasm := webFS(t)
+	delete(full, "app.wasm")
+	wi, err := InspectWeb(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wi.WasmSize != int64(len(wasm)) {
+		t.Errorf("WasmSize %d, want %d", wi.WasmSize, len(wasm))
+	}
+	gz := full["app.wasm.gz"].Data
+	full["app.wasm.gz"] = &fstest.MapFile{Data: gz[:len(gz)/2]}
+	if _, err := InspectWeb(full); err == nil {
+		t.Error("InspectWeb took a truncated app.wasm.gz")
+	}
+	brOnly := fstest.MapFS{"app.wasm.br": full["app.wasm.br"]}
+	if wi, err := InspectWeb(brOnly); err != nil || wi.WasmSize != 0 {
+		t.Errorf("brotli alone: WasmSize %d, err %v; want the file left out", wi.WasmSize, err)
 	}
 }
 

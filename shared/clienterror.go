@@ -1,7 +1,7 @@
 package shared
 
 import (
-	"github.com/invopop/validation"
+	"github.com/kubedeck/kubedeck/shared/validation"
 )
 
 // ClientError is what the UI's error boundary reports when a component

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
-	"github.com/invopop/validation"
+	"github.com/kubedeck/kubedeck/shared/validation"
 )
 
 // Bounds on the parts of a spec, so one form cannot make a huge object.

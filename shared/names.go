@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/invopop/validation"
+	"github.com/kubedeck/kubedeck/shared/validation"
 )
 
 // Kubernetes names. Namespaces (and most names a person types for a new

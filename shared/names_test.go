@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/invopop/validation"
+	"github.com/kubedeck/kubedeck/shared/validation"
 )
 
 func TestNameRules(t *testing.T) {

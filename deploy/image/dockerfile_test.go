@@ -136,15 +136,15 @@ func TestDockerfile(t *testing.T) {
 	wasm := goBuild(run, "GOOS=js GOARCH=wasm")
 	server := goBuild(run, "CGO_ENABLED=0")
 	const stamp = "-X main.version=${VERSION}"
-	if !strings.Contains(wasm, stamp) || flagValue(wasm, "-o") != "web/app.wasm" || !strings.HasSuffix(wasm, "./app") {
-		t.Errorf("WASM build %q: want GOOS=js GOARCH=wasm go build with %s -o web/app.wasm ./app", wasm, stamp)
+	if !strings.Contains(wasm, stamp) || flagValue(wasm, "-o") != "bin/app.wasm" || !strings.HasSuffix(wasm, "./app") {
+		t.Errorf("WASM build %q: want GOOS=js GOARCH=wasm go build with %s -o bin/app.wasm ./app", wasm, stamp)
 	}
 	if !strings.Contains(server, stamp) || !strings.HasSuffix(server, "./app") || strings.Contains(server, "GOOS=js") {
 		t.Errorf("server build %q: want CGO_ENABLED=0 go build with %s of ./app", server, stamp)
 	}
-	compress := strings.Index(run, "go run ./web/compress web/app.wasm")
+	compress := strings.Index(run, "go run ./web/compress bin/app.wasm web")
 	if compress < 0 || compress < strings.Index(run, wasm) || compress > strings.Index(run, server) {
-		t.Errorf("RUN %q: want `go run ./web/compress web/app.wasm` between the WASM and the server builds", run)
+		t.Errorf("RUN %q: want `go run ./web/compress bin/app.wasm web` between the WASM and the server builds", run)
 	}
 	if !slices.ContainsFunc(build.all("ARG"), func(a string) bool { return a == "VERSION" || strings.HasPrefix(a, "VERSION=") }) {
 		t.Errorf("the build stage declares no ARG VERSION")
@@ -211,7 +211,8 @@ func TestDockerfile(t *testing.T) {
 
 // TestWebEmbedsTheUI checks the server embeds what the build stage makes
 // (the image copies the binary alone): web/'s go:embed patterns take
-// app.wasm and its compressed forms.
+// app.wasm's compressed forms (the raw file stays out: the server serves
+// it from the .gz).
 func TestWebEmbedsTheUI(t *testing.T) {
 	var patterns []string
 	for line := range strings.SplitSeq(readFile(t, "web/embed.go"), "\n") {
@@ -219,7 +220,7 @@ func TestWebEmbedsTheUI(t *testing.T) {
 			patterns = append(patterns, strings.Fields(rest)...)
 		}
 	}
-	for _, file := range []string{"app.wasm", "app.wasm.br", "app.wasm.gz", "kubedeck.css"} {
+	for _, file := range []string{"app.wasm.br", "app.wasm.gz", "kubedeck.css"} {
 		if !slices.ContainsFunc(patterns, func(p string) bool { ok, _ := path.Match(p, file); return ok || p == file }) {
 			t.Errorf("web/embed.go's patterns %q do not take %s", patterns, file)
 		}

@@ -1,6 +1,7 @@
-// Command compress writes precompressed siblings of a file: NAME.br (brotli,
-// best quality) and NAME.gz (gzip, best compression), so the server sends them
-// without compressing at request time. `make wasm` runs it on web/app.wasm.
+// Command compress writes precompressed forms of a file: NAME.br (brotli,
+// best quality) and NAME.gz (gzip, best compression), beside it or into DIR,
+// so the server sends them without compressing at request time. `make wasm`
+// runs it on bin/app.wasm, into web/.
 package main
 
 import (
@@ -8,22 +9,28 @@ import (
 	"compress/gzip"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/andybalholm/brotli"
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: compress FILE")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: compress FILE [DIR]")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1]); err != nil {
+	out := os.Args[1]
+	if len(os.Args) == 3 {
+		out = filepath.Join(os.Args[2], filepath.Base(out))
+	}
+	if err := run(os.Args[1], out); err != nil {
 		fmt.Fprintln(os.Stderr, "compress:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name string) error {
+// run compresses the file name into out.br and out.gz.
+func run(name, out string) error {
 	raw, err := os.ReadFile(name)
 	if err != nil {
 		return err
@@ -48,7 +55,7 @@ func run(name string) error {
 		return err
 	}
 	for ext, b := range map[string][]byte{".br": br.Bytes(), ".gz": gz.Bytes()} {
-		if err := os.WriteFile(name+ext, b, 0o644); err != nil {
+		if err := os.WriteFile(out+ext, b, 0o644); err != nil {
 			return err
 		}
 	}
