@@ -58,8 +58,8 @@ func newIndex(k *Kind) *index {
 		x.sorted = append(x.sorted, newOrder(col, false))
 	}
 	for col := range k.sortKeys {
-		// By namespace then name or namespace, the order is namespace, then
-		// name: the one sorted by namespace.
+		// Namespace first, then name (or namespace again), is the order
+		// sorted by namespace: share it.
 		t := x.sorted[byNamespace]
 		if col != byName && col != byNamespace {
 			t = newOrder(col, true)

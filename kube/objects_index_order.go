@@ -74,6 +74,10 @@ type source struct {
 // each, merged, unless they hold so much of the index that walking the
 // whole order and skipping the other namespaces costs less than merging:
 // a merge pays about log2(runs) per row, the walk n/rows.
+//
+// The B-tree finds the row at a position but not the position of a row, so
+// a namespace's run starts where a binary search over positions finds its
+// first row: O(log² n), a few microseconds at 100,000 rows.
 func (x *index) source(col int, namespaces []string) *source {
 	all := run{x.sorted[col], 0, len(x.entries)}
 	if namespaces == nil {
