@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"flag"
 	"os"
 	"testing"
 
@@ -12,6 +13,12 @@ import (
 var cluster *localcluster.Cluster
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if flag.Lookup("test.run").Value.String() == "^$" {
+		// Only benchmarks or fuzzing: none of the package's needs the
+		// cluster, and starting one takes longer than they do.
+		os.Exit(m.Run())
+	}
 	os.Exit(localcluster.RunTests(m, localcluster.Options{
 		Users: []localcluster.User{{Name: "alice", Groups: []string{"team-a"}}, {Name: "bob"}},
 	}, &cluster))

@@ -35,20 +35,44 @@ type Query struct {
 	Page, Limit int
 }
 
-// index holds a kind's rows, precomputed, keyed by namespace/name.
+// index holds a kind's rows, precomputed, keyed by namespace/name, and keeps
+// them in every order a list can ask for, so that a list reads its page
+// instead of sorting.
 type index struct {
 	kind *Kind
 
 	mu      sync.RWMutex
-	entries []*entry       // in no order; a list scans this slice
+	entries []*entry       // in no order; a search of every namespace scans this slice
 	pos     map[string]int // namespace/name → position in entries
 	perNS   map[string]int // how many rows each namespace holds
+	sorted  []*order       // per sort column: the rows in list order
+	inNS    []*order       // per sort column: the rows by namespace, then in list order
+	orders  []*order       // sorted and inNS without repeats: what a write updates
 
-	scratch sync.Pool // *[]*entry, the matches of a list, reused
+	scratch sync.Pool // *[]*entry, the matches of a search, reused
 }
 
 func newIndex(k *Kind) *index {
-	return &index{kind: k, pos: make(map[string]int), perNS: make(map[string]int)}
+	x := &index{kind: k, pos: make(map[string]int), perNS: make(map[string]int)}
+	for col := range k.sortKeys {
+		x.sorted = append(x.sorted, newOrder(col, false))
+	}
+	for col := range k.sortKeys {
+		// Namespace first, then name (or namespace again), is the order
+		// sorted by namespace: share it.
+		t := x.sorted[byNamespace]
+		if col != byName && col != byNamespace {
+			t = newOrder(col, true)
+		}
+		x.inNS = append(x.inNS, t)
+	}
+	x.orders = slices.Clone(x.sorted)
+	for _, t := range x.inNS {
+		if !slices.Contains(x.orders, t) {
+			x.orders = append(x.orders, t)
+		}
+	}
+	return x
 }
 
 // put adds or replaces an object's row; it says whether the row is new.
@@ -56,15 +80,26 @@ func (x *index) put(r shared.Row) bool {
 	e := x.kind.newEntry(r)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.perNS[r.Namespace]++
-	if i, ok := x.pos[e.key]; ok {
-		x.perNS[x.entries[i].row.Namespace]--
-		x.entries[i] = e
-		return false
+	i, ok := x.pos[e.key]
+	var old *entry
+	if ok {
+		old, x.entries[i] = x.entries[i], e
+	} else {
+		x.pos[e.key] = len(x.entries)
+		x.entries = append(x.entries, e)
 	}
-	x.pos[e.key] = len(x.entries)
-	x.entries = append(x.entries, e)
-	return true
+	for _, t := range x.orders {
+		// A row whose key for t did not change replaces the old one in
+		// place; otherwise the old one leaves.
+		if _, replaced := t.Set(e); !replaced && ok {
+			t.Delete(old)
+		}
+	}
+	x.perNS[r.Namespace]++
+	if ok {
+		x.uncount(old.row.Namespace)
+	}
+	return !ok
 }
 
 // remove drops an object's row and returns it.
@@ -82,10 +117,18 @@ func (x *index) remove(key string) (shared.Row, bool) {
 	x.entries[last] = nil
 	x.entries = x.entries[:last]
 	delete(x.pos, key)
-	if x.perNS[e.row.Namespace]--; x.perNS[e.row.Namespace] <= 0 {
-		delete(x.perNS, e.row.Namespace)
+	for _, t := range x.orders {
+		t.Delete(e)
 	}
+	x.uncount(e.row.Namespace)
 	return e.row, true
+}
+
+// uncount takes a row off its namespace's count. x.mu must be held.
+func (x *index) uncount(ns string) {
+	if x.perNS[ns]--; x.perNS[ns] <= 0 {
+		delete(x.perNS, ns)
+	}
 }
 
 // get returns the row of the object with this key.
@@ -120,10 +163,11 @@ func (x *index) namespaces() []string {
 	return out
 }
 
-// list answers one page: it filters the precomputed rows, sorts pointers to
-// them by their precomputed keys, and copies out only the page.
+// list answers one page: it reads the page off the order of the sort
+// column; a search counts its matches among the rows of the query's
+// namespaces.
 func (x *index) list(q Query) (shared.ListResult, error) {
-	col := 1 // namespace, then name
+	col := byNamespace // namespace, then name
 	if q.Sort != "" {
 		if col = x.kind.sortIndex(q.Sort); col < 0 {
 			return shared.ListResult{}, fmt.Errorf("%w: unknown sort column %q", ErrInvalid, q.Sort)
@@ -131,16 +175,7 @@ func (x *index) list(q Query) (shared.ListResult, error) {
 	}
 	q.Limit = min(max(q.Limit, 1), MaxLimit)
 	q.Page = min(max(q.Page, 1), MaxPage)
-
-	bufp, _ := x.scratch.Get().(*[]*entry)
-	if bufp == nil {
-		bufp = new([]*entry)
-	}
-	rows, matches, total := x.page(q, col, (*bufp)[:0])
-	clear(matches) // do not keep entries alive through the pool
-	*bufp = matches[:0]
-	x.scratch.Put(bufp)
-
+	rows, total := x.page(q, col)
 	return shared.ListResult{
 		Kind:    x.kind.info.Name,
 		Columns: x.kind.info.Columns,
@@ -152,46 +187,72 @@ func (x *index) list(q Query) (shared.ListResult, error) {
 	}, nil
 }
 
-// page collects the rows q selects into matches, under the read lock, and
-// copies out page q.Page of them, sorted by column col. It returns the page,
-// matches (to reuse) and how many rows matched. q's page and limit must be
-// in range.
-func (x *index) page(q Query, col int, matches []*entry) (rows []shared.Row, _ []*entry, total int) {
+// page copies out page q.Page of the rows q selects, in the order of column
+// col, under the read lock, and says how many rows q selects. q's page and
+// limit must be in range.
+//
+// Without a search it knows the total from the namespaces' counts, seeks to
+// the page and stops after it. A search looks at every row of the query's
+// namespaces, to count the matches: in list order when they are a few
+// namespaces, in memory order (faster, and then only the page is sorted)
+// when they are most of the index.
+func (x *index) page(q Query, col int) (rows []shared.Row, total int) {
 	terms := strings.Fields(strings.ToLower(q.Search))
-	inNS := namespaceFilter(q.Namespaces)
-	order := func(a, b *entry) int {
-		c := compareKeys(a.keys[col], b.keys[col])
-		if c == 0 && col != 1 {
-			c = strings.Compare(a.row.Namespace, b.row.Namespace)
-		}
-		if c == 0 {
-			c = strings.Compare(a.row.Name, b.row.Name)
-		}
-		if q.Desc {
-			return -c
-		}
-		return c
-	}
-
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	for _, e := range x.entries {
-		if inNS(e.row.Namespace) && matchAll(e.search, terms) {
-			matches = append(matches, e)
-		}
+	s := x.source(col, q.Namespaces)
+	switch {
+	case len(terms) == 0:
+		from, to := pageBounds(q, s.rows)
+		rows, _ = s.collect(col, q.Desc, nil, from, to, false)
+		return rows, s.rows
+	case s.whole:
+		return x.search(q, col, s.keep, terms)
 	}
-	total = len(matches)
-	from := total // a page past the last is empty
+	from := (q.Page - 1) * q.Limit // in range, it cannot overflow
+	return s.collect(col, q.Desc, terms, from, from+q.Limit, true)
+}
+
+// pageBounds is where page q.Page of total rows starts and ends: both total
+// when it is past the last page.
+func pageBounds(q Query, total int) (from, to int) {
+	from = total
 	if q.Page-1 <= total/q.Limit {
 		from = (q.Page - 1) * q.Limit // at most total: it cannot overflow
 	}
-	to := min(from+q.Limit, total)
-	sortFirst(matches, to, order)
+	return from, min(from+q.Limit, total)
+}
+
+// search scans every row, in memory order, for those matching terms in the
+// namespaces keep accepts (nil: all), and sorts only as many of them as
+// page q needs. x.mu must be held.
+func (x *index) search(q Query, col int, keep func(string) bool, terms []string) (rows []shared.Row, total int) {
+	bufp, _ := x.scratch.Get().(*[]*entry)
+	if bufp == nil {
+		bufp = new([]*entry)
+	}
+	matches := (*bufp)[:0]
+	for _, e := range x.entries {
+		if (keep == nil || keep(e.row.Namespace)) && matchAll(e.search, terms) {
+			matches = append(matches, e)
+		}
+	}
+	from, to := pageBounds(q, len(matches))
+	sortFirst(matches, to, func(a, b *entry) int {
+		if q.Desc {
+			return compareAt(b, a, col)
+		}
+		return compareAt(a, b, col)
+	})
 	rows = make([]shared.Row, to-from)
 	for i, e := range matches[from:to] {
 		rows[i] = e.row
 	}
-	return rows, matches, total
+	total = len(matches)
+	clear(matches) // do not keep entries alive through the pool
+	*bufp = matches[:0]
+	x.scratch.Put(bufp)
+	return rows, total
 }
 
 func compareKeys(a, b sortKey) int {
@@ -249,6 +310,7 @@ func sortFirst[E any](s []E, k int, order func(a, b E) int) {
 	slices.SortFunc(h, order)
 }
 
+// siftDown restores the max-heap h (by order) below position i.
 func siftDown[E any](h []E, i int, order func(a, b E) int) {
 	for {
 		big, l, r := i, 2*i+1, 2*i+2
