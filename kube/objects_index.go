@@ -47,7 +47,7 @@ type index struct {
 	perNS   map[string]int // how many rows each namespace holds
 	sorted  []*order       // per sort column: the rows in list order
 	inNS    []*order       // per sort column: the rows by namespace, then in list order
-	orders  []*order       // sorted and inNS without repeats: what a write updates
+	orders  []sortedBy     // sorted and inNS without repeats: what a write updates
 
 	scratch sync.Pool // *[]*entry, the matches of a search, reused
 }
@@ -66,13 +66,21 @@ func newIndex(k *Kind) *index {
 		}
 		x.inNS = append(x.inNS, t)
 	}
-	x.orders = slices.Clone(x.sorted)
-	for _, t := range x.inNS {
-		if !slices.Contains(x.orders, t) {
-			x.orders = append(x.orders, t)
+	for col, t := range x.sorted {
+		x.orders = append(x.orders, sortedBy{t, col})
+	}
+	for col, t := range x.inNS {
+		if !slices.ContainsFunc(x.orders, func(o sortedBy) bool { return o.t == t }) {
+			x.orders = append(x.orders, sortedBy{t, col})
 		}
 	}
 	return x
+}
+
+// sortedBy is an order and the column it sorts by.
+type sortedBy struct {
+	t   *order
+	col int
 }
 
 // put adds or replaces an object's row; it says whether the row is new.
@@ -80,26 +88,37 @@ func (x *index) put(r shared.Row) bool {
 	e := x.kind.newEntry(r)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	i, ok := x.pos[e.key]
-	var old *entry
-	if ok {
-		old, x.entries[i] = x.entries[i], e
-	} else {
-		x.pos[e.key] = len(x.entries)
-		x.entries = append(x.entries, e)
+	if i, ok := x.pos[e.key]; ok {
+		x.replace(x.entries[i], e)
+		return false
 	}
-	for _, t := range x.orders {
-		// A row whose key for t did not change replaces the old one in
-		// place; otherwise the old one leaves.
-		if _, replaced := t.Set(e); !replaced && ok {
-			t.Delete(old)
-		}
+	x.pos[e.key] = len(x.entries)
+	x.entries = append(x.entries, e)
+	for _, o := range x.orders {
+		o.t.Set(e)
 	}
 	x.perNS[r.Namespace]++
-	if ok {
-		x.uncount(old.row.Namespace)
+	return true
+}
+
+// replace gives the entry old the row of e (same namespace and name). The
+// entry stays where it is in every order whose column's key did not change
+// (most updates change a status and a count, not a name or an age), and
+// moves in the others: an event costs the trees it reorders, not all of
+// them. x.mu must be held.
+func (x *index) replace(old, e *entry) {
+	var buf [32]sortedBy
+	moved := buf[:0]
+	for _, o := range x.orders {
+		if compareKeys(old.keys[o.col], e.keys[o.col]) != 0 {
+			o.t.Delete(old) // by its old key, before it changes
+			moved = append(moved, o)
+		}
 	}
-	return !ok
+	*old = *e
+	for _, o := range moved {
+		o.t.Set(old)
+	}
 }
 
 // remove drops an object's row and returns it.
@@ -117,8 +136,8 @@ func (x *index) remove(key string) (shared.Row, bool) {
 	x.entries[last] = nil
 	x.entries = x.entries[:last]
 	delete(x.pos, key)
-	for _, t := range x.orders {
-		t.Delete(e)
+	for _, o := range x.orders {
+		o.t.Delete(e)
 	}
 	x.uncount(e.row.Namespace)
 	return e.row, true
