@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kubedeck/kubedeck/internal/headless"
 )
 
 // probeScript runs in the page before any of its own scripts. It records,
@@ -119,17 +121,7 @@ func browserRun(ctx context.Context, chromium, target string, reloads int) (cold
 		return cold, nil, err
 	}
 	defer os.RemoveAll(dir)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(dir),
-	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, headless.Options(chromium, dir)...)
 	defer cancelAlloc()
 	bctx, cancel := chromedp.NewContext(actx)
 	defer cancel()                            // closes the browser

@@ -55,3 +55,12 @@ func artifactSizes(wasm, binary string) sizes {
 	}
 	return sizes{Wasm: size(wasm), Brotli: size(wasm + ".br"), Gzip: size(wasm + ".gz"), Binary: size(binary)}
 }
+
+// loadAverage returns the 1, 5 and 15 minute load averages, or "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}

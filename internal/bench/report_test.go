@@ -21,7 +21,7 @@ func TestThousands(t *testing.T) {
 
 func sampleResult() result {
 	return result{
-		Pods: 100_000, Namespaces: 1000, CreatedPods: 90_000, CreateSeconds: 300, RunningSeconds: 420, SyncSeconds: 2.5,
+		Pods: 100_000, Namespaces: 1000, LoadAverage: "1.50 1.20 0.90", CreatedPods: 90_000, CreateSeconds: 300, RunningSeconds: 420, SyncSeconds: 2.5,
 		DirectList: latency{N: 2, P50: 9000, P99: 9500, Max: 9500},
 		Lists: []shapeResult{
 			{Shape: "all, page 1, by age", latency: latency{N: 300, P50: 3, P99: 9}},
@@ -44,7 +44,7 @@ func TestTable(t *testing.T) {
 	got := b.String()
 	for _, want := range []string{
 		"### 100,000 pods in 1,000 namespaces\n",
-		"2 × AMD EPYC, 23 GiB, commit abc1234",
+		"2 × AMD EPYC, 23 GiB, commit abc1234, 2026-12-08; load average 1.50 1.20 0.90 as",
 		"| create 90,000 pods (then all Running) | 300.0 s (420.0 s) |  |",
 		"| list: all, page 1, by age | p50 3.00 ms, p99 9.00 ms (300 req) | p99 < 20 ms |",
 		"| list: one namespace, by name | p50 0.50 ms, p99 1.25 ms (300 req) | p99 < 5 ms |",
