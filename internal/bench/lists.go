@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -103,7 +104,8 @@ func load(ctx context.Context, s *server, path string, clients, total, users int
 
 // floodResult is what one user flooding the server does to another.
 type floodResult struct {
-	// Concurrent requests the flooding user kept in flight for Seconds.
+	// Concurrent requests the flooding user kept in flight; Seconds is
+	// until the last of them was answered.
 	Concurrent int     `json:"concurrent"`
 	Seconds    float64 `json:"seconds"`
 	Requests   int     `json:"requests"`
@@ -118,20 +120,17 @@ type floodResult struct {
 // flood keeps concurrent requests of path in flight as one user for d,
 // while another user sends the same request one at a time, and reports
 // how many of the flood were refused with 429 and the other user's
-// latency.
+// latency. Requests sent before the end are waited for and counted: on a
+// saturated server most of the flood is still in flight at the end.
 func flood(ctx context.Context, s *server, path string, concurrent int, d time.Duration) (floodResult, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	deadline := time.Now().Add(d)
 	var requests, limited, other atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range concurrent {
 		wg.Go(func() {
-			for ctx.Err() == nil {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
 				status, _, err := s.get(ctx, "bench-flood", path)
-				if ctx.Err() != nil {
-					return // cut off by the end of the flood: not counted
-				}
 				requests.Add(1)
 				switch {
 				case err == nil && status == http.StatusTooManyRequests:
@@ -143,20 +142,20 @@ func flood(ctx context.Context, s *server, path string, concurrent int, d time.D
 		})
 	}
 	var calm []time.Duration
-	for ctx.Err() == nil {
+	var calmErr error
+	for time.Now().Before(deadline) && ctx.Err() == nil {
 		t := time.Now()
 		status, _, err := s.get(ctx, "bench-calm", path)
-		if ctx.Err() != nil {
-			break
-		}
 		if err != nil || status != http.StatusOK {
-			cancel()
-			wg.Wait()
-			return floodResult{}, fmt.Errorf("the calm user's GET %s: status %d, %v", path, status, err)
+			calmErr = fmt.Errorf("the calm user's GET %s: status %d, %v", path, status, err)
+			break
 		}
 		calm = append(calm, time.Since(t))
 	}
 	wg.Wait()
+	if err := errors.Join(ctx.Err(), calmErr); err != nil {
+		return floodResult{}, err
+	}
 	r := floodResult{Concurrent: concurrent, Seconds: time.Since(start).Seconds(), Requests: int(requests.Load()),
 		Limited: int(limited.Load()), Other: int(other.Load()), Calm: summarize(calm)}
 	if r.Requests > 0 {
