@@ -9,7 +9,7 @@ STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
 CLUSTER_BIN := $(shell bash kube/localcluster/tools/build.sh --dir)
 export KUBEDECK_CLUSTER_BIN ?= $(CLUSTER_BIN)
 
-.PHONY: help build wasm server run test test-deps cluster-bin lint bench clean image
+.PHONY: help build wasm server run test test-deps cluster-bin lint bench bench-go clean image
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,7 +51,14 @@ $(STATICCHECK):
 	mkdir -p bin && GOBIN=$(CURDIR)/bin go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	mv bin/staticcheck $@
 
-bench: cluster-bin ## benchmarks: list pages, watch fan-out, Helm lists, catalog search, index reads
+# SIZES chooses the pod counts, e.g. `make bench SIZES=10000` for a quicker run.
+SIZES ?= 10000,100000
+BENCH_OUT ?= bench/results.json
+
+bench: build cluster-bin ## the end-to-end benchmark: a real server on a local cluster of 10,000 then 100,000 pods (SIZES=…)
+	go run ./internal/bench -sizes $(SIZES) -out $(BENCH_OUT) $(ARGS)
+
+bench-go: cluster-bin ## Go micro-benchmarks: list pages, watch fan-out, Helm lists, catalog search, index reads
 	go test -run '^$$' -bench . -benchmem ./kube/ ./kube/helm/ ./server/
 
 image: ## build the container image (needs Docker)

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/kubedeck/kubedeck/internal/headless"
 )
 
 // chromiumProcesses is the test binary's Chromium: one process, started by
@@ -39,17 +41,7 @@ func (p *chromiumProcess) browser(path string) (context.Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(dir),
-	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(path, dir)...)
 	ctx, cancel := chromedp.NewContext(actx)
 	p.ctx, p.dir = ctx, dir
 	p.cancel = func() {
