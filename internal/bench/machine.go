@@ -45,7 +45,9 @@ func procField(path, name string) string {
 
 // artifactSizes stats the built UI, its precompressed copies and the
 // server binary; a missing file counts 0.
-func artifactSizes(wasm, binary string) sizes {
+// The raw WASM is bin/app.wasm; the server embeds only web/app.wasm.br and
+// .gz (make wasm).
+func artifactSizes(raw, web, binary string) sizes {
 	size := func(path string) int64 {
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -53,7 +55,7 @@ func artifactSizes(wasm, binary string) sizes {
 		}
 		return fi.Size()
 	}
-	return sizes{Wasm: size(wasm), Brotli: size(wasm + ".br"), Gzip: size(wasm + ".gz"), Binary: size(binary)}
+	return sizes{Wasm: size(raw), Brotli: size(web + ".br"), Gzip: size(web + ".gz"), Binary: size(binary)}
 }
 
 // loadAverage returns the 1, 5 and 15 minute load averages, or "unknown".

@@ -55,7 +55,7 @@ func parseOptions(args []string) (options, error) {
 	smoke := fs.Bool("smoke", false, "a quick run that checks the benchmark works: 200 pods, few requests, one browser load")
 	fs.StringVar(&o.out, "out", "bench/results.json", "where the JSON results go")
 	fs.StringVar(&o.kubedeck, "kubedeck", "bin/kubedeck", "the server binary (make build)")
-	fs.StringVar(&o.wasm, "wasm", "web/app.wasm", "the built UI, whose sizes (and .br, .gz) are reported")
+	fs.StringVar(&o.wasm, "wasm", "bin/app.wasm", "the built UI, whose size is reported (and web/app.wasm.br, .gz)")
 	fs.StringVar(&o.chromium, "chromium", "chromium", "the Chromium to load the page in")
 	fs.IntVar(&o.workers, "workers", 32, "create requests in flight while filling the cluster")
 	fs.IntVar(&o.warmup, "warmup", 30, "untimed requests before each query shape")
@@ -111,7 +111,7 @@ func main() {
 // stops everything it started before it returns, on error or interrupt
 // too.
 func run(ctx context.Context, o options, out *os.File) (err error) {
-	rep := report{Machine: describeMachine(), Sizes: artifactSizes(o.wasm, o.kubedeck)}
+	rep := report{Machine: describeMachine(), Sizes: artifactSizes(o.wasm, "web/app.wasm", o.kubedeck)}
 	dir, err := os.MkdirTemp("", "kubedeck-bench-")
 	if err != nil {
 		return err
