@@ -46,19 +46,5 @@ func TestWSConnsPerUserHoldOverReplicas(t *testing.T) {
 	dialWS(t, a, "bob").sync() // the limit is per user
 
 	_ = first.conn.Close(websocket.StatusNormalClosure, "")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, _, err := tryDialWS(t, b, "alice", dialOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.send(shared.WSMessage{Type: shared.WSPing})
-		if m := c.next(); m.Type == shared.WSPong {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the place of the connection closed on one replica was not freed on the other")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitAdmitted(t, b, "alice", "the place of the connection closed on one replica was not freed on the other")
 }

@@ -306,3 +306,24 @@ func (c *wsClient) expectNext(sub, uid string) wsMsg {
 	}
 	return m
 }
+
+// waitAdmitted dials as user until a connection is admitted (it answers a
+// ping), for up to 10 s; failing says what.
+func waitAdmitted(t testing.TB, ts *httptest.Server, user, failing string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, _, err := tryDialWS(t, ts, user, dialOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.send(shared.WSMessage{Type: shared.WSPing})
+		if m := c.next(); m.Type == shared.WSPong {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(failing)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -195,21 +195,7 @@ func TestWSLimits(t *testing.T) {
 		dialWS(t, ts, "someone-else").sync() // the limit is per user
 		// A closed connection frees its place.
 		_ = first.conn.Close(websocket.StatusNormalClosure, "")
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			c, _, err := tryDialWS(t, ts, "conns", dialOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.send(shared.WSMessage{Type: shared.WSPing})
-			if m := c.next(); m.Type == shared.WSPong {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("the closed connection's place was not freed")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitAdmitted(t, ts, "conns", "the closed connection's place was not freed")
 	})
 }
 

@@ -165,3 +165,24 @@ func (c *Redis) Check(ctx context.Context) error {
 
 // Close closes the connections.
 func (c *Redis) Close() error { return c.client.Close() }
+
+// ClientOptions parses a --redis-url for a client that fails fast: each
+// call bounded by timeout, no retries, plain RESP2, no client identity and
+// no maintenance notifications. password, when set, wins over the URL's.
+// The shared stores other than the cache (operations, slots) start here.
+func ClientOptions(url, password string, timeout time.Duration) (*redis.Options, error) {
+	ro, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("--redis-url: %w", err)
+	}
+	if password != "" {
+		ro.Password = password
+	}
+	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = timeout, timeout, timeout, timeout
+	ro.ContextTimeoutEnabled = true
+	ro.MaxRetries = -1
+	ro.Protocol = 2
+	ro.DisableIdentity = true
+	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	return ro, nil
+}

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
 
+	"github.com/kubedeck/kubedeck/kube/cache"
 	"github.com/kubedeck/kubedeck/shared"
 )
 
@@ -113,19 +113,10 @@ type record struct {
 // NewRedis builds a Redis registry and starts its writer and subscriber;
 // Close stops them.
 func NewRedis(opts RedisOptions) (*Redis, error) {
-	ro, err := redis.ParseURL(opts.URL)
+	ro, err := cache.ClientOptions(opts.URL, opts.Password, redisTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("--redis-url: %w", err)
+		return nil, err
 	}
-	if opts.Password != "" {
-		ro.Password = opts.Password
-	}
-	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = redisTimeout, redisTimeout, redisTimeout, redisTimeout
-	ro.ContextTimeoutEnabled = true
-	ro.MaxRetries = -1
-	ro.Protocol = 2
-	ro.DisableIdentity = true
-	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	if len(opts.Key) == 0 {
 		opts.Key = make([]byte, 32)
 		_, _ = rand.Read(opts.Key)

@@ -5,14 +5,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/kubedeck/kubedeck/kube/cache"
 )
 
 // The defaults of RedisOptions.
@@ -61,19 +61,10 @@ var _ Slots = (*Redis)(nil)
 // NewRedis connects slots to Redis and starts renewing the places this
 // process holds; Close stops it.
 func NewRedis(opts RedisOptions) (*Redis, error) {
-	ro, err := redis.ParseURL(opts.URL)
+	ro, err := cache.ClientOptions(opts.URL, opts.Password, redisTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("--redis-url: %w", err)
+		return nil, err
 	}
-	if opts.Password != "" {
-		ro.Password = opts.Password
-	}
-	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = redisTimeout, redisTimeout, redisTimeout, redisTimeout
-	ro.ContextTimeoutEnabled = true
-	ro.MaxRetries = -1
-	ro.Protocol = 2
-	ro.DisableIdentity = true
-	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	if opts.Prefix == "" {
 		opts.Prefix = defaultPrefix
 	}
