@@ -42,6 +42,7 @@ func TestDirectImports(t *testing.T) {
 			mod + "shared", mod + "kube/",
 			"k8s.io/api/", "k8s.io/apimachinery/", "k8s.io/client-go/", "k8s.io/utils/ptr", "sigs.k8s.io/yaml",
 			"github.com/prometheus/client_golang/", "github.com/prometheus/client_model/go",
+			"github.com/tidwall/btree", // the list indexes' ordered trees
 		}},
 		{pkg: "app", wasm: true, allowed: []string{
 			mod + "shared",
